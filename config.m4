@@ -1,0 +1,99 @@
+dnl config.m4 for wsserver, a WebSocket server extension written in C++17.
+dnl Build: phpize && ./configure --enable-wsserver && make
+
+PHP_ARG_ENABLE([wsserver],
+  [whether to enable wsserver],
+  [AS_HELP_STRING([--enable-wsserver], [Enable the wsserver WebSocket server extension])],
+  [no])
+
+PHP_ARG_ENABLE([wsserver-asan],
+  [whether to build wsserver with AddressSanitizer and UBSan],
+  [AS_HELP_STRING([--enable-wsserver-asan],
+    [wsserver: compile and link with -fsanitize=address,undefined (development)])],
+  [no], [no])
+
+PHP_ARG_ENABLE([wsserver-dev],
+  [whether to turn wsserver compiler warnings into errors],
+  [AS_HELP_STRING([--enable-wsserver-dev], [wsserver: compile with -Werror (development)])],
+  [no], [no])
+
+if test "$PHP_WSSERVER" != "no"; then
+  PHP_REQUIRE_CXX()
+  dnl Always sets WSSERVER_STDCXX to an explicit switch (-std=c++17 with g++/clang++).
+  PHP_CXX_COMPILE_STDCXX(17, mandatory, WSSERVER_STDCXX)
+
+  dnl zlib (permessage-deflate): pkg-config first, then a plain library check.
+  PKG_CHECK_MODULES([ZLIB], [zlib >= 1.2.8], [
+    PHP_EVAL_INCLINE($ZLIB_CFLAGS)
+    PHP_EVAL_LIBLINE($ZLIB_LIBS, WSSERVER_SHARED_LIBADD)
+  ], [
+    AC_CHECK_HEADER([zlib.h], [],
+      [AC_MSG_ERROR([wsserver requires zlib: zlib.h not found (install zlib1g-dev or zlib-devel)])])
+    PHP_CHECK_LIBRARY(z, deflateInit2_,
+      [PHP_ADD_LIBRARY(z, 1, WSSERVER_SHARED_LIBADD)],
+      [AC_MSG_ERROR([wsserver requires zlib: libz with deflateInit2_ not found (install zlib1g-dev or zlib-devel)])])
+  ])
+
+  dnl OpenSSL (SHA-1 for the handshake, random masking keys, later TLS).
+  dnl PHP_SETUP_OPENSSL has no useful failure branch, so check first and say what is missing.
+  PKG_CHECK_EXISTS([openssl >= 1.1.1], [],
+    [AC_MSG_ERROR([wsserver requires OpenSSL >= 1.1.1: pkg-config finds no openssl.pc (install libssl-dev)])])
+  PHP_SETUP_OPENSSL(WSSERVER_SHARED_LIBADD,
+    [AC_DEFINE(HAVE_WSSERVER_OPENSSL, 1, [Whether wsserver is built with OpenSSL])])
+
+  WSSERVER_CXXFLAGS="$WSSERVER_STDCXX -Wall -Wextra -fvisibility=hidden -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1"
+
+  if test "$PHP_WSSERVER_DEV" != "no"; then
+    WSSERVER_CXXFLAGS="$WSSERVER_CXXFLAGS -Werror"
+  fi
+
+  if test "$PHP_WSSERVER_ASAN" != "no"; then
+    WSSERVER_SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer"
+    WSSERVER_CXXFLAGS="$WSSERVER_CXXFLAGS $WSSERVER_SANITIZE"
+    LDFLAGS="$LDFLAGS $WSSERVER_SANITIZE"
+    dnl libtool links C++ modules with -nostdlib, so -fsanitize at link time adds no
+    dnl runtime. The ASan runtime comes from LD_PRELOAD (PHP itself is not instrumented;
+    dnl it also dlopen()s extensions with RTLD_DEEPBIND, which the ASan runtime refuses,
+    dnl so that flag has to be dropped by a preloaded dlopen() wrapper). GCC keeps the
+    dnl UBSan handlers in a separate libubsan, linked here; Clang's ASan runtime has them.
+    AC_LANG_PUSH([C++])
+    AC_COMPILE_IFELSE([AC_LANG_PROGRAM([], [[
+#ifndef __clang__
+#error not clang
+#endif
+    ]])], [wsserver_cxx_clang=yes], [wsserver_cxx_clang=no])
+    AC_LANG_POP([C++])
+    if test "$wsserver_cxx_clang" = "no"; then
+      PHP_ADD_LIBRARY(ubsan, 1, WSSERVER_SHARED_LIBADD)
+    fi
+  fi
+
+  WSSERVER_CORE_SOURCES="
+    src/core/frame.cc
+    src/core/frame_decoder.cc
+    src/core/handshake.cc
+    src/core/permessage_deflate.cc
+    src/core/utf8.cc
+  "
+
+  WSSERVER_PHP_SOURCES="
+    src/php/constants.cc
+    src/php/http_server.cc
+    src/php/module.cc
+    src/php/server.cc
+    src/php/websocket_frame.cc
+    src/php/websocket_server.cc
+  "
+
+  PHP_NEW_EXTENSION(wsserver, $WSSERVER_CORE_SOURCES $WSSERVER_PHP_SOURCES, $ext_shared,, $WSSERVER_CXXFLAGS, cxx)
+
+  PHP_ADD_BUILD_DIR($ext_builddir/src/core)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/php)
+
+  dnl One include style everywhere: "php_wsserver.h", "stubs/x_arginfo.h",
+  dnl "core/frame.h", "php/classes.h".
+  PHP_ADD_INCLUDE([$ext_srcdir])
+  PHP_ADD_INCLUDE([$ext_srcdir/src])
+
+  PHP_SUBST(WSSERVER_SHARED_LIBADD)
+fi

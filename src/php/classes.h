@@ -1,0 +1,33 @@
+// What the src/php translation units share: class entries, registration functions and
+// the frame codec methods that Swoole\WebSocket\Server forwards to Frame.
+#pragma once
+
+// Included first by every src/php file: config.h (COMPILE_DL_WSSERVER), then php.h, then
+// php_wsserver.h, which declares the ZTS cache the EG()/CG() macros use.
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "php.h"
+#include "php_wsserver.h"
+
+// Set by the register functions in MINIT.
+extern zend_class_entry *wsserver_ce_server;            // Swoole\Server
+extern zend_class_entry *wsserver_ce_http_server;       // Swoole\Http\Server
+extern zend_class_entry *wsserver_ce_websocket_server;  // Swoole\WebSocket\Server
+extern zend_class_entry *wsserver_ce_frame;             // Swoole\WebSocket\Frame
+extern zend_class_entry *wsserver_ce_close_frame;       // Swoole\WebSocket\CloseFrame
+
+// constants.cc
+void wsserver_register_constants(int module_number);
+
+// One per class file, called in this order (a parent before its children).
+void wsserver_register_server_class();
+void wsserver_register_http_server_class();
+void wsserver_register_websocket_server_class();
+void wsserver_register_frame_classes();
+
+// websocket_frame.cc: bodies of Frame::pack() and Frame::unpack(), shared with
+// Swoole\WebSocket\Server::pack() and ::unpack().
+void wsserver_frame_pack(INTERNAL_FUNCTION_PARAMETERS);
+void wsserver_frame_unpack(INTERNAL_FUNCTION_PARAMETERS);

@@ -1,0 +1,10 @@
+<?php
+
+/** @generate-class-entries */
+
+namespace Swoole\Http {
+
+    class Server extends \Swoole\Server
+    {
+    }
+}
