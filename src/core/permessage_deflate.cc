@@ -76,6 +76,7 @@ Inflater::~Inflater() {
 }
 
 void Inflater::reset() {
+    message_has_input_ = false;
     if (ok_) {
         inflateReset(&stream_);
     }
@@ -136,11 +137,15 @@ Inflater::Result Inflater::run(const uint8_t *data, size_t len, std::string &out
 }
 
 Inflater::Result Inflater::feed(const uint8_t *data, size_t len, std::string &out, size_t max_output) {
+    message_has_input_ |= len > 0;
     return run(data, len, out, max_output);
 }
 
 Inflater::Result Inflater::finish(std::string &out, size_t max_output) {
-    const Result r = run(kTail, sizeof kTail, out, max_output);
+    // The tail alone would be read as the start of a stored block and put the stream
+    // out of step with the peer's, so an empty payload means an empty message.
+    const Result r = message_has_input_ ? run(kTail, sizeof kTail, out, max_output) : Result::Ok;
+    message_has_input_ = false;
     if (no_context_takeover_) {
         inflateReset(&stream_);
     }

@@ -54,7 +54,8 @@ public:
     // Inflates the next compressed bytes of the current message, appending to `out`,
     // which never grows beyond `max_output` bytes.
     Result feed(const uint8_t *data, size_t len, std::string &out, size_t max_output);
-    // Ends the current message (feeds the removed 00 00 ff ff tail).
+    // Ends the current message (feeds the removed 00 00 ff ff tail). A message that
+    // brought no compressed bytes at all is taken as empty, leaving the stream as it was.
     Result finish(std::string &out, size_t max_output);
     // Forgets the current message after an error, keeping the stream usable.
     void reset();
@@ -65,6 +66,7 @@ private:
     z_stream stream_{};
     bool ok_ = false;
     bool no_context_takeover_;
+    bool message_has_input_ = false;
 };
 
 // One-shot helpers for Frame::pack()/unpack(): a fresh stream per message.
