@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Regenerates the small seed corpora in tests/fuzz/corpus/<target>/.
+
+The seeds are committed, so this only needs running when the input layout of a fuzz
+target changes. Layouts (see the targets):
+  fuzz_frame_decoder: [options byte][chunking byte] stream
+  fuzz_inflater:      [inflate options][deflate options] data
+  fuzz_utf8:          [chunking byte] text
+"""
+import os
+import shutil
+import struct
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, "corpus")
+
+# fuzz_frame_decoder option bits (byte 0)
+REQUIRE_MASKED = 1
+DISALLOW_MASKED = 2
+ALLOW_RSV1 = 4
+ALLOW_RSV23 = 8
+NO_CHECK_FRAGMENTS = 16
+MAX_125 = 3 << 5
+MAX_1000 = 5 << 5
+
+SERVER = REQUIRE_MASKED
+CLIENT = DISALLOW_MASKED
+
+
+def frame(opcode, payload=b"", fin=True, mask=b"\x37\xfa\x21\x3d", rsv1=False, rsv2=False, length=None):
+    b0 = (0x80 if fin else 0) | (0x40 if rsv1 else 0) | (0x20 if rsv2 else 0) | opcode
+    n = len(payload) if length is None else length
+    mbit = 0x80 if mask else 0
+    if n <= 125:
+        head = bytes([b0, mbit | n])
+    elif n <= 0xFFFF:
+        head = bytes([b0, mbit | 126]) + struct.pack(">H", n)
+    else:
+        head = bytes([b0, mbit | 127]) + struct.pack(">Q", n)
+    if mask:
+        head += mask
+        payload = bytes(c ^ mask[i % 4] for i, c in enumerate(payload))
+    return head + payload
+
+
+def raw_deflate(data, flush=zlib.Z_SYNC_FLUSH, wbits=15, level=6):
+    c = zlib.compressobj(level, zlib.DEFLATED, -wbits)
+    out = c.compress(data) + c.flush(flush)
+    if flush == zlib.Z_SYNC_FLUSH:
+        assert out.endswith(b"\x00\x00\xff\xff")
+        out = out[:-4]
+    return out
+
+
+def frame_decoder_seeds():
+    s = {}
+    s["hello_server"] = bytes([SERVER, 0]) + frame(1, b"Hello")
+    s["hello_client"] = bytes([CLIENT, 1]) + frame(1, b"Hello", mask=None)
+    s["fragmented_with_ping"] = bytes([SERVER, 2]) + (
+        frame(1, b"frag", fin=False) + frame(9, b"ping") + frame(0, b"ment", fin=False) + frame(0, b"!", fin=True))
+    s["control_frames"] = bytes([SERVER, 3]) + (
+        frame(9) + frame(10, b"pong") + frame(8, struct.pack(">H", 1000) + b"bye"))
+    s["len16"] = bytes([SERVER, 4]) + frame(2, bytes(range(256)) * 2)
+    s["len64_header_only"] = bytes([SERVER, 5]) + frame(2, length=70000)
+    s["compressed"] = bytes([SERVER | ALLOW_RSV1, 6]) + (
+        frame(1, raw_deflate(b"Hello Hello Hello"), rsv1=True) +
+        frame(2, raw_deflate(b"abc")[:2], fin=False, rsv1=True) + frame(0, raw_deflate(b"abc")[2:]))
+    s["rsv2_allowed"] = bytes([SERVER | ALLOW_RSV23, 7]) + frame(2, b"x", rsv2=True)
+    s["max_payload"] = bytes([SERVER | MAX_125, 8]) + frame(2, b"y" * 125) + frame(2, b"z" * 126)
+    s["no_fragment_check"] = bytes([SERVER | NO_CHECK_FRAGMENTS, 9]) + frame(0, b"c") + frame(1, b"a", fin=False) + frame(2, b"b")
+    s["reserved_opcode"] = bytes([SERVER, 10]) + frame(3, b"?")
+    s["msb_length"] = bytes([SERVER, 11]) + frame(2, length=1 << 63)
+    s["many_small"] = bytes([SERVER | MAX_1000, 12]) + b"".join(frame(1 + (i % 2), bytes([i]) * i) for i in range(20))
+    return s
+
+
+def inflater_seeds():
+    text = b"permessage-deflate test message " * 8
+    s = {}
+    s["hello_sync"] = bytes([0x2F, 0x00]) + raw_deflate(b"Hello, World!")
+    s["text_sync"] = bytes([0x3F, 0x15]) + raw_deflate(text)
+    s["bfinal"] = bytes([0x2F, 0x26]) + raw_deflate(text, zlib.Z_FINISH)
+    s["bomb_small_cap"] = bytes([0x1F, 0x37]) + raw_deflate(b"\0" * 100000, level=9)
+    s["stored"] = bytes([0x2F, 0x01]) + raw_deflate(b"stored block data", level=0)
+    s["empty"] = bytes([0x0F, 0x88])
+    s["corrupt"] = bytes([0x2F, 0x99]) + b"\xff\xff\xff\xff"
+    s["window9"] = bytes([0xA1, 0x9A]) + raw_deflate(bytes(range(256)) * 3, wbits=9)
+    s["binary_roundtrip"] = bytes([0x6F, 0xF4]) + bytes((i * 37) & 0xFF for i in range(300))
+    return s
+
+
+def utf8_seeds():
+    s = {}
+    s["ascii"] = b"\x00" + b"plain ascii text, long enough for the fast path" * 2
+    s["multibyte"] = b"\x01" + "Grüße € 𝄞 日本語 \U0010FFFF".encode()
+    s["boundaries"] = b"\x02" + "\u0080\u07ff\u0800\ud7ff\ue000\uffff\U00010000".encode("utf-8", "surrogatepass")
+    s["overlong"] = b"\x03" + b"ok \xc0\x80 \xe0\x80\x80 \xf0\x80\x80\x80"
+    s["surrogate"] = b"\x00" + b"abc\xed\xa0\x80def"
+    s["too_big"] = b"\x01" + b"\xf4\x90\x80\x80"
+    s["truncated"] = b"\x02" + b"text \xe2\x82"
+    s["five_six_byte"] = b"\x03" + b"\xf8\x88\x80\x80\x80\xfc\x84\x80\x80\x80\x80\xfe\xff"
+    s["stray"] = b"\x00" + b"x" * 40 + b"\x80" + b"y" * 20
+    return s
+
+
+def write(target, seeds):
+    d = os.path.join(CORPUS, target)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    for name, data in seeds.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+
+
+if __name__ == "__main__":
+    write("fuzz_frame_decoder", frame_decoder_seeds())
+    write("fuzz_inflater", inflater_seeds())
+    write("fuzz_utf8", utf8_seeds())
