@@ -52,10 +52,11 @@ if test "$PHP_WSSERVER" != "no"; then
     WSSERVER_CXXFLAGS="$WSSERVER_CXXFLAGS $WSSERVER_SANITIZE"
     LDFLAGS="$LDFLAGS $WSSERVER_SANITIZE"
     dnl libtool links C++ modules with -nostdlib, so -fsanitize at link time adds no
-    dnl runtime. The ASan runtime comes from LD_PRELOAD (PHP itself is not instrumented;
-    dnl it also dlopen()s extensions with RTLD_DEEPBIND, which the ASan runtime refuses,
-    dnl so that flag has to be dropped by a preloaded dlopen() wrapper). GCC keeps the
-    dnl UBSan handlers in a separate libubsan, linked here; Clang's ASan runtime has them.
+    dnl runtime: with GCC, libasan and libubsan are named explicitly so the module records
+    dnl them as dependencies (the test runner preloads exactly what ldd lists). PHP itself
+    dnl is not instrumented and dlopen()s extensions with RTLD_DEEPBIND, which the ASan
+    dnl runtime refuses, so scripts/lib.sh preloads a dlopen() wrapper that drops it.
+    dnl Clang's ASan runtime carries the UBSan handlers and comes from LD_PRELOAD.
     AC_LANG_PUSH([C++])
     AC_COMPILE_IFELSE([AC_LANG_PROGRAM([], [[
 #ifndef __clang__
@@ -64,6 +65,7 @@ if test "$PHP_WSSERVER" != "no"; then
     ]])], [wsserver_cxx_clang=yes], [wsserver_cxx_clang=no])
     AC_LANG_POP([C++])
     if test "$wsserver_cxx_clang" = "no"; then
+      PHP_ADD_LIBRARY(asan, 1, WSSERVER_SHARED_LIBADD)
       PHP_ADD_LIBRARY(ubsan, 1, WSSERVER_SHARED_LIBADD)
     fi
   fi
