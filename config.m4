@@ -74,7 +74,13 @@ if test "$PHP_WSSERVER" != "no"; then
     src/core/frame.cc
     src/core/frame_decoder.cc
     src/core/handshake.cc
+    src/core/http_parser.cc
+    src/core/output_queue.cc
     src/core/permessage_deflate.cc
+    src/core/reactor.cc
+    src/core/socket.cc
+    src/core/syscall.cc
+    src/core/timer_queue.cc
     src/core/utf8.cc
   "
 
