@@ -88,6 +88,10 @@ Inflater::Result Inflater::run(const uint8_t *data, size_t len, std::string &out
     }
     stream_.next_in = const_cast<Bytef *>(data);
     stream_.avail_in = static_cast<uInt>(len);
+    // Steps are sized from this call's input and grow while it keeps producing, so the
+    // zero-filling resize() costs in proportion to the output of this call, never to
+    // what earlier calls already inflated (tiny reads of a big message stay linear).
+    size_t step = std::max(kMinChunk, len * 4);
     for (;;) {
         const size_t room = max_output - std::min(max_output, out.size());
         if (room == 0) {
@@ -108,8 +112,9 @@ Inflater::Result Inflater::run(const uint8_t *data, size_t len, std::string &out
             }
             return Result::Ok;
         }
-        // Grow geometrically but never past the cap, so a bomb costs at most max_output.
-        const size_t chunk = std::min(room, std::max(kMinChunk, std::max(out.size(), len * 2)));
+        // Never past the cap, so a bomb costs at most max_output.
+        const size_t chunk = std::min(room, step);
+        step = std::min(step * 2, size_t{1} << 24);
         const size_t old = out.size();
         out.resize(old + chunk);
         stream_.next_out = reinterpret_cast<Bytef *>(&out[old]);
