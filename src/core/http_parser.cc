@@ -1,5 +1,7 @@
 #include "http_parser.h"
 
+#include "http_tokens.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -13,23 +15,13 @@ constexpr uint8_t kTarget = 2;  // request-target and version bytes: VCHAR, obs-
 constexpr uint8_t kValue = 4;   // field-value and chunk-ext bytes: VCHAR, obs-text, SP, HTAB
 constexpr uint8_t kHex = 8;
 
-constexpr bool is_tchar_punct(int c) {
-    for (const char *s = "!#$%&'*+-.^_`|~"; *s; s++) {
-        if (*s == c) {
-            return true;
-        }
-    }
-    return false;
-}
-
 struct CharTable {
     uint8_t bits[256] = {};
     constexpr CharTable() {
         for (int c = 0; c < 256; c++) {
             const bool digit = c >= '0' && c <= '9';
-            const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
             uint8_t b = 0;
-            if (digit || alpha || is_tchar_punct(c)) b |= kToken;
+            if (http::is_tchar(static_cast<unsigned char>(c))) b |= kToken;
             if ((c > 0x20 && c < 0x7f) || c >= 0x80) b |= kTarget | kValue;
             if (c == ' ' || c == '\t') b |= kValue;
             if (digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) b |= kHex;
@@ -81,47 +73,10 @@ inline size_t add_bounded(size_t &used, size_t limit, size_t n) {
 // The reason for an unexpected byte: a lone LF gets its own message.
 inline const char *unexpected(uint8_t c, const char *reason) { return c == '\n' ? kBareLf : reason; }
 
-inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (size_t i = 0; i < a.size(); i++) {
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
-std::string_view trim_ows(std::string_view s) {
-    while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-    return s;
-}
-
-// Calls f(element) for each element of a comma-separated list (RFC 9110 5.6.1), OWS
-// trimmed, empty elements included; stops early when f returns false.
-template <class F>
-void for_each_element(std::string_view list, F &&f) {
-    for (;;) {
-        const size_t comma = list.find(',');
-        if (!f(trim_ows(list.substr(0, comma))) || comma == std::string_view::npos) {
-            return;
-        }
-        list.remove_prefix(comma + 1);
-    }
-}
-
-bool has_element(std::string_view list, std::string_view token) {
-    bool found = false;
-    for_each_element(list, [&](std::string_view e) {
-        found = iequals(e, token);
-        return !found;
-    });
-    return found;
-}
+using http::for_each_element;
+using http::has_element;
+using http::iequals;
+using http::trim_ows;
 
 inline unsigned hex_value(uint8_t c) {
     if (c <= '9') return c - '0';
