@@ -71,6 +71,7 @@ if test "$PHP_WSSERVER" != "no"; then
   fi
 
   WSSERVER_CORE_SOURCES="
+    src/core/deflate_negotiation.cc
     src/core/frame.cc
     src/core/frame_decoder.cc
     src/core/handshake.cc
@@ -82,6 +83,8 @@ if test "$PHP_WSSERVER" != "no"; then
     src/core/syscall.cc
     src/core/timer_queue.cc
     src/core/utf8.cc
+    src/core/websocket_handshake.cc
+    src/core/websocket_session.cc
   "
 
   WSSERVER_PHP_SOURCES="
