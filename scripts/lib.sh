@@ -13,7 +13,7 @@ WS_APT_PACKAGES=(
 )
 
 ws_have_package() {
-  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = 'install ok installed' ]
 }
 
 # Run a command as root: directly when we are root, else through sudo.

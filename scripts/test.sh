@@ -137,7 +137,9 @@ step_asan_build() {
   ws_copy_tree "$ASAN_TREE" || return 1
   ws_build_ext "$ASAN_TREE" --enable-wsserver-asan || return 1
   need_file "$ASAN_TREE/modules/wsserver.so" "make did not produce it" || return 1
-  if ! ldd "$ASAN_TREE/modules/wsserver.so" | grep -qE 'lib(asan|clang_rt\.asan)'; then
+  # grep -q on a pipe would exit at the first match and, under pipefail, fail the
+  # pipeline through ldd's SIGPIPE: read ldd's whole output first.
+  if ! grep -qE 'lib(asan|clang_rt\.asan)' <<<"$(ldd "$ASAN_TREE/modules/wsserver.so")"; then
     echo "modules/wsserver.so of the --enable-wsserver-asan build links no AddressSanitizer runtime:"
     echo "libtool links shared modules with -nostdlib, so -fsanitize=address in LDFLAGS does not"
     echo "pull libasan in; config.m4 has to add the runtimes to WSSERVER_SHARED_LIBADD itself."
@@ -148,7 +150,7 @@ step_asan_build() {
 step_asan_phpt() {
   local so="$ASAN_TREE/modules/wsserver.so" preload
   need_file "$so" "the asan-build step failed" || return 1
-  if ! ldd "$so" | grep -qE 'lib(asan|clang_rt\.asan)'; then
+  if ! grep -qE 'lib(asan|clang_rt\.asan)' <<<"$(ldd "$so")"; then
     echo "MISSING: an ASan-instrumented $so (the asan-build step failed)"
     return 1
   fi
