@@ -71,6 +71,7 @@ if test "$PHP_WSSERVER" != "no"; then
   fi
 
   WSSERVER_CORE_SOURCES="
+    src/core/connection_table.cc
     src/core/deflate_negotiation.cc
     src/core/frame.cc
     src/core/frame_decoder.cc
@@ -79,6 +80,7 @@ if test "$PHP_WSSERVER" != "no"; then
     src/core/output_queue.cc
     src/core/permessage_deflate.cc
     src/core/reactor.cc
+    src/core/server.cc
     src/core/socket.cc
     src/core/syscall.cc
     src/core/timer_queue.cc

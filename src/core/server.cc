@@ -1,0 +1,888 @@
+#include "server.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <deque>
+#include <optional>
+
+#include "deflate_negotiation.h"
+#include "frame.h"
+#include "websocket_handshake.h"
+#include "websocket_session.h"
+
+namespace wsserver {
+
+namespace {
+
+enum class Phase : uint8_t { Http, HttpWaiting, HttpStreaming, WebSocket, Draining, Closed };
+
+bool ascii_iequal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); i++) {
+        unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+        if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
+        if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
+        if (x != y) return false;
+    }
+    return true;
+}
+
+bool is_token_char(unsigned char c) {
+    if (c >= '0' && c <= '9') return true;
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+    return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+// Request header values with repeated fields joined by ", " (what HeaderLookup requires).
+class JoinedHeaders {
+public:
+    explicit JoinedHeaders(const HttpParser &parser) : parser_(parser) {}
+
+    std::optional<std::string_view> get(std::string_view name) {
+        size_t i = parser_.find_header(name);
+        if (i == HttpParser::npos) return std::nullopt;
+        size_t j = parser_.find_header(name, i + 1);
+        if (j == HttpParser::npos) return parser_.header_at(i).value;
+        std::string &joined = store_.emplace_back(parser_.header_at(i).value);
+        for (; j != HttpParser::npos; j = parser_.find_header(name, j + 1)) {
+            joined += ", ";
+            joined += parser_.header_at(j).value;
+        }
+        return std::string_view(joined);
+    }
+    HeaderLookup lookup() {
+        return [this](std::string_view name) { return get(name); };
+    }
+
+private:
+    const HttpParser &parser_;
+    std::deque<std::string> store_;  // stable addresses for the joined values
+};
+
+enum class Framing { None, Length, Chunked, UntilClose };
+
+// Status line and fields; the server's own fields (framing, Connection, a default
+// Content-Type) are added unless the user set them. User framing fields are dropped: the
+// server decides the framing.
+std::string build_head(const HttpResponse &r, Framing framing, size_t length, bool keep_alive) {
+    std::string out;
+    out.reserve(128);
+    out += "HTTP/1.1 ";
+    out += std::to_string(r.status());
+    out += ' ';
+    out += r.reason();
+    out += "\r\n";
+    for (const auto &[name, value] : r.headers()) {
+        if (ascii_iequal(name, "Content-Length") || ascii_iequal(name, "Transfer-Encoding")) continue;
+        if (framing != Framing::None && ascii_iequal(name, "Connection")) continue;
+        out += name;
+        out += ": ";
+        out += value;
+        out += "\r\n";
+    }
+    if (framing != Framing::None) {
+        out += keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
+        bool no_body = r.status() == 204 || r.status() == 304;
+        if (!no_body && !r.has_header("Content-Type")) out += "Content-Type: text/html\r\n";
+        if (framing == Framing::Length && !no_body) {
+            out += "Content-Length: ";
+            out += std::to_string(length);
+            out += "\r\n";
+        } else if (framing == Framing::Chunked) {
+            out += "Transfer-Encoding: chunked\r\n";
+        }
+    }
+    out += "\r\n";
+    return out;
+}
+
+}  // namespace
+
+// ---- HttpResponse
+
+std::string_view HttpResponse::standard_reason(int status) {
+    switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 426: return "Upgrade Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+    }
+}
+
+void HttpResponse::set_status(int status, std::string_view reason) {
+    status_ = (status >= 100 && status <= 999) ? status : 500;
+    bool clean = std::none_of(reason.begin(), reason.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+    reason_ = std::string(reason.empty() || !clean ? standard_reason(status_) : reason);
+}
+
+bool HttpResponse::add_header(std::string_view name, std::string_view value) {
+    if (name.empty()) return false;
+    for (char c : name)
+        if (!is_token_char(static_cast<unsigned char>(c))) return false;
+    for (char c : value)
+        if (c == '\r' || c == '\n' || c == '\0') return false;
+    headers_.emplace_back(std::string(name), std::string(value));
+    return true;
+}
+
+bool HttpResponse::has_header(std::string_view name) const {
+    return std::any_of(headers_.begin(), headers_.end(), [&](const auto &h) { return ascii_iequal(h.first, name); });
+}
+
+// ---- Connection
+
+class Server::Connection final : public IoHandler, public OutputQueue::Observer {
+public:
+    Connection(Server &server, SessionId id, Accepted &&accepted, int64_t now)
+        : server_(server),
+          id_(id),
+          fd_(std::move(accepted.fd)),
+          peer_(accepted.peer),
+          out_(server.pool_, server.output_limits_, this),
+          connect_time_(now) {}
+
+    void on_io(int, uint32_t events) override { server_.on_connection_io(*this, events); }
+    void on_high_watermark(OutputQueue &) override { server_.events_.on_buffer_full(id_); }
+    void on_low_watermark(OutputQueue &) override { server_.events_.on_buffer_empty(id_); }
+
+    Server &server_;
+    SessionId id_;
+    UniqueFd fd_;
+    InetAddress peer_;
+    OutputQueue out_;
+    std::unique_ptr<HttpParser> http_;      // created on the first byte, dropped after a 101
+    std::unique_ptr<WebSocketSession> ws_;  // created by the 101
+    std::string pending_;                   // input read ahead while a response is awaited
+    int64_t connect_time_;
+    int64_t last_recv_ = 0;
+    int64_t last_send_ = 0;
+    TimerId timer_ = 0;  // handshake timeout, then the close timeout
+    Phase phase_ = Phase::Http;
+    bool opened_ = false;           // became a WebSocket: on_close, not on_disconnect
+    bool upgrade_pending_ = false;  // the awaited response answers an upgrade request
+    bool head_request_ = false;     // the awaited response carries no body bytes
+    bool keep_alive_ = true;        // of the streamed response
+    bool chunked_ = false;          // the streamed response is chunked
+    bool resume_scheduled_ = false;
+    bool continue_sent_ = false;    // "100 Continue" went out for the current request
+};
+
+size_t Server::connection_size() { return sizeof(Connection); }
+
+// ---- construction
+
+Result<std::unique_ptr<Server>> Server::create(const ServerConfig &config, ServerEvents &events) {
+    auto reactor = Reactor::create();
+    if (!reactor) return reactor.error();
+    ListenOptions lo;
+    lo.host = config.host;
+    lo.port = config.port;
+    lo.backlog = config.backlog;
+    auto listener = Listener::open(lo);
+    if (!listener) return listener.error();
+    auto server = std::make_unique<Server>(Passkey(), config, events, std::move(reactor.value()),
+                                           std::move(listener.value()));
+    int err = server->reactor_->add(server->listener_.fd(), Reactor::kRead,
+                                    [s = server.get()](uint32_t) { s->on_listener_ready(); });
+    if (err != 0) return SysError::from_errno(err, "epoll_ctl(listener)");
+    if (config.handle_sigterm) {
+        err = server->reactor_->on_signal(SIGTERM, [s = server.get()](int) { s->begin_stop(); });
+        if (err != 0) return SysError::from_errno(err, "signalfd(SIGTERM)");
+    }
+    return server;
+}
+
+Server::Server(Passkey, const ServerConfig &config, ServerEvents &events, std::unique_ptr<Reactor> reactor,
+               Listener listener)
+    : config_(config), events_(events), reactor_(std::move(reactor)), listener_(std::move(listener)) {
+    output_limits_.max_bytes = config_.socket_buffer_size;
+    output_limits_.high_watermark = config_.buffer_high_watermark;
+    output_limits_.low_watermark = config_.buffer_low_watermark;
+    read_buffer_.resize(std::max<size_t>(config_.read_buffer_size, 4096));
+    reactor_->set_wake_handler([this] {
+        if (stop_requested_.exchange(false)) begin_stop();
+    });
+}
+
+Server::~Server() {
+    // No callbacks: the binding is being torn down too.
+    for (auto &[id, c] : connections_) {
+        if (c->fd_.valid()) reactor_->remove(c->fd_.get());
+    }
+    if (reactor_->contains(listener_.fd())) reactor_->remove(listener_.fd());
+    if (config_.handle_sigterm) reactor_->on_signal(SIGTERM, {});
+}
+
+int64_t Server::wall_seconds() const { return static_cast<int64_t>(::time(nullptr)); }
+
+bool Server::fail(ServerError error, const char *message) {
+    last_error_ = error;
+    last_error_message_ = message;
+    return false;
+}
+
+Server::Connection *Server::find(SessionId id) const {
+    auto it = connections_.find(id);
+    return it == connections_.end() ? nullptr : it->second.get();
+}
+
+Server::Connection *Server::find_live(SessionId id) {
+    Connection *c = find(id);
+    return c && c->phase_ != Phase::Closed ? c : nullptr;
+}
+
+// ---- loop
+
+int Server::run() { return reactor_->run(); }
+
+int Server::poll(int timeout_ms) { return reactor_->run_once(timeout_ms); }
+
+void Server::stop() {
+    stop_requested_ = true;
+    reactor_->wake();
+}
+
+void Server::begin_stop() {
+    if (stopping_) return;
+    stopping_ = true;
+    if (listening_) {
+        reactor_->remove(listener_.fd());
+        listening_ = false;
+    }
+    for (SessionId id : session_ids()) {
+        Connection *c = find_live(id);
+        if (!c) continue;
+        if (c->phase_ == Phase::WebSocket && c->ws_->state() == WebSocketSession::State::Open) {
+            WebSocketSession::OutgoingFrame f;
+            if (c->ws_->close(close_code::kGoingAway, {}, f) == WebSocketSession::SendStatus::Ok) {
+                send_close_frame(*c, f);
+            } else {
+                drain_and_close(*c);
+            }
+        } else if (c->phase_ == Phase::Http) {
+            close_now(*c, false);
+        }
+    }
+    stop_timer_ = reactor_->after(config_.stop_timeout_ms, [this](TimerId) {
+        stop_timer_ = 0;
+        for (SessionId id : session_ids()) {
+            if (Connection *c = find_live(id)) close_now(*c, false);
+        }
+        reactor_->stop();
+    });
+    check_stopped();
+}
+
+void Server::check_stopped() {
+    if (!stopping_ || live_count_ != 0) return;
+    if (stop_timer_) {
+        reactor_->clear_timer(stop_timer_);
+        stop_timer_ = 0;
+    }
+    reactor_->stop();
+}
+
+// ---- accept
+
+void Server::on_listener_ready() {
+    AcceptResult r = listener_.accept_batch(config_.accept_batch, [this](Accepted &&a) { accept_one(std::move(a)); });
+    if (r.status == AcceptStatus::Error && listening_) {
+        // Out of descriptors or memory: level-triggered epoll would spin; retry later.
+        reactor_->modify(listener_.fd(), 0);
+        reactor_->after(100, [this](TimerId) {
+            if (listening_) reactor_->modify(listener_.fd(), Reactor::kRead);
+        });
+    }
+}
+
+void Server::accept_one(Accepted &&accepted) {
+    if (stopping_) return;  // the fd closes with `accepted`
+    SessionId id = next_session_id_++;
+    auto conn = std::make_unique<Connection>(*this, id, std::move(accepted), wall_seconds());
+    Connection &c = *conn;
+    if (reactor_->add(c.fd_.get(), Reactor::kRead, c) != 0) return;
+    connections_.emplace(id, std::move(conn));
+    live_count_++;
+    if (config_.handshake_timeout_ms) {
+        c.timer_ = reactor_->after(config_.handshake_timeout_ms, [this, id](TimerId) {
+            if (Connection *t = find_live(id)) {
+                t->timer_ = 0;
+                close_now(*t, false);
+            }
+        });
+    }
+    events_.on_connect(id);
+}
+
+// ---- input
+
+void Server::on_connection_io(Connection &c, uint32_t events) {
+    if (events & Reactor::kWrite) {
+        on_writable(c);
+        if (c.phase_ == Phase::Closed) return;
+    }
+    if (events & Reactor::kRead) {
+        read_connection(c);
+    } else if ((events & Reactor::kError) && !(events & Reactor::kWrite)) {
+        on_eof(c);
+    }
+}
+
+void Server::read_connection(Connection &c) {
+    for (size_t i = 0; i < config_.reads_per_wakeup; i++) {
+        if (c.phase_ != Phase::Http && c.phase_ != Phase::WebSocket) break;
+        IoResult r = read_some(c.fd_.get(), read_buffer_.data(), read_buffer_.size());
+        if (r.status == IoStatus::WouldBlock) break;
+        if (r.status != IoStatus::Ok) {
+            on_eof(c);
+            return;
+        }
+        c.last_recv_ = wall_seconds();
+        size_t used = consume(c, read_buffer_.data(), r.bytes);
+        if (c.phase_ == Phase::Closed) return;
+        if (used < r.bytes && (c.phase_ == Phase::HttpWaiting || c.phase_ == Phase::HttpStreaming)) {
+            c.pending_.append(reinterpret_cast<const char *>(read_buffer_.data()) + used, r.bytes - used);
+        }
+        if (r.bytes < read_buffer_.size()) break;
+    }
+    update_interest(c);
+}
+
+void Server::on_eof(Connection &c) {
+    if (c.ws_) c.ws_->connection_lost();
+    close_now(c, false);
+}
+
+size_t Server::consume(Connection &c, uint8_t *data, size_t len) {
+    size_t pos = 0;
+    while (pos < len) {
+        if (c.phase_ == Phase::Http) {
+            pos += consume_http(c, data + pos, len - pos);
+        } else if (c.phase_ == Phase::WebSocket) {
+            pos += consume_websocket(c, data + pos, len - pos);
+        } else {
+            break;
+        }
+    }
+    return pos;
+}
+
+size_t Server::consume_http(Connection &c, uint8_t *data, size_t len) {
+    if (!c.http_) {
+        HttpParserLimits limits;
+        limits.max_header_bytes = config_.http_header_max_size;
+        limits.max_body = config_.package_max_length;
+        c.http_ = std::make_unique<HttpParser>(limits);
+    } else if (c.http_->status() == HttpParser::Status::Done) {
+        // The previous request was answered; it is forgotten only now, so the request a
+        // callback saw stays readable until that callback returned.
+        c.http_->reset();
+        c.continue_sent_ = false;
+    }
+    HttpParser::Result r = c.http_->feed(reinterpret_cast<const char *>(data), len);
+    switch (r.status) {
+    case HttpParser::Status::NeedMore:
+        if (!c.continue_sent_ && c.http_->headers_complete() && c.http_->expects_continue()) {
+            static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+            c.continue_sent_ = true;
+            write(c, nullptr, 0, kContinue, sizeof kContinue - 1);
+        }
+        return len;
+    case HttpParser::Status::Error:
+        send_http_error(c, c.http_->error().status);
+        return len;
+    case HttpParser::Status::Done:
+        dispatch_request(c);
+        return r.consumed;
+    }
+    return len;
+}
+
+void Server::dispatch_request(Connection &c) {
+    if (c.timer_) {  // the handshake timeout guards only the first request
+        reactor_->clear_timer(c.timer_);
+        c.timer_ = 0;
+    }
+    const HttpParser &req = *c.http_;
+    JoinedHeaders headers(req);
+    c.head_request_ = req.method() == "HEAD";
+    if (is_websocket_upgrade(headers.lookup())) {
+        if (config_.user_handshake) {
+            c.phase_ = Phase::HttpWaiting;
+            c.upgrade_pending_ = true;
+            events_.on_handshake(c.id_, req);
+        } else {
+            builtin_handshake(c);
+        }
+        return;
+    }
+    if (!config_.has_request_handler) {
+        send_http_error(c, 400);
+        return;
+    }
+    c.phase_ = Phase::HttpWaiting;
+    events_.on_request(c.id_, req);
+}
+
+void Server::builtin_handshake(Connection &c) {
+    const HttpParser &req = *c.http_;
+    JoinedHeaders headers(req);
+    HandshakeRequest hr;
+    hr.method = req.method();
+    hr.http_minor = req.version_minor();
+    hr.header = headers.lookup();
+    HandshakeSettings settings;
+    settings.deflate.enabled = config_.websocket_compression;
+    settings.subprotocol = config_.websocket_subprotocol;
+    HandshakeResponse resp = validate_handshake(hr, settings);
+    std::string bytes = serialize_handshake_response(resp);
+    if (!resp.accepted()) {
+        c.phase_ = Phase::Draining;
+        write_owned(c, std::move(bytes));
+        if (c.phase_ != Phase::Closed) drain_and_close(c);
+        return;
+    }
+    if (!write_owned(c, std::move(bytes))) return;
+    start_websocket(c, resp.deflate ? &*resp.deflate : nullptr);
+    events_.on_open(c.id_, req);
+    c.http_.reset();
+}
+
+void Server::start_websocket(Connection &c, const DeflateParams *deflate) {
+    SessionOptions o;
+    o.max_message_size = config_.package_max_length;
+    o.deliver_ping = config_.open_websocket_ping_frame;
+    o.deliver_pong = config_.open_websocket_pong_frame;
+    o.deliver_close = config_.open_websocket_close_frame;
+    if (deflate) o.deflate = *deflate;
+    c.ws_ = std::make_unique<WebSocketSession>(o);
+    c.phase_ = Phase::WebSocket;
+    c.opened_ = true;
+    c.upgrade_pending_ = false;
+}
+
+size_t Server::consume_websocket(Connection &c, uint8_t *data, size_t len) {
+    c.http_.reset();  // the upgrade request is no longer needed (its callback returned)
+    size_t pos = 0;
+    for (;;) {
+        WebSocketSession::Event ev = c.ws_->next(data + pos, len - pos);
+        pos += ev.consumed;
+        using T = WebSocketSession::EventType;
+        switch (ev.type) {
+        case T::NeedMore:
+            return len;
+        case T::Message:
+        case T::Ping:
+        case T::Pong:
+        case T::Close:
+            events_.on_message(c.id_, ev.opcode, ev.payload(), ev.flags);
+            break;
+        case T::Send:
+            write(c, nullptr, 0, ev.data, ev.size);
+            break;
+        case T::Disconnect:
+            if (c.phase_ != Phase::Closed) drain_and_close(c);
+            return len;
+        }
+        if (c.phase_ != Phase::WebSocket) return len;  // closed or draining: the rest is moot
+    }
+}
+
+void Server::schedule_resume(Connection &c) {
+    if (c.resume_scheduled_) return;
+    c.resume_scheduled_ = true;
+    reactor_->defer([this, id = c.id_] { resume(id); });
+}
+
+void Server::resume(SessionId id) {
+    Connection *c = find_live(id);
+    if (!c) return;
+    c->resume_scheduled_ = false;
+    if (c->phase_ != Phase::Http && c->phase_ != Phase::WebSocket) return;
+    if (c->phase_ == Phase::WebSocket) c->http_.reset();
+    if (!c->pending_.empty()) {
+        std::string input = std::move(c->pending_);
+        c->pending_.clear();
+        size_t used = consume(*c, reinterpret_cast<uint8_t *>(input.data()), input.size());
+        if (c->phase_ == Phase::Closed) return;
+        if (used < input.size() && (c->phase_ == Phase::HttpWaiting || c->phase_ == Phase::HttpStreaming)) {
+            c->pending_.assign(input, used, std::string::npos);
+        }
+    }
+    update_interest(*c);
+}
+
+// ---- output
+
+void Server::update_interest(Connection &c) {
+    if (c.phase_ == Phase::Closed) return;
+    uint32_t want = 0;
+    if (c.phase_ == Phase::Http || c.phase_ == Phase::WebSocket) want |= Reactor::kRead;
+    if (!c.out_.empty()) want |= Reactor::kWrite;
+    if (reactor_->interest(c.fd_.get()) != want) reactor_->modify(c.fd_.get(), want);
+}
+
+bool Server::write(Connection &c, const void *head, size_t head_len, const void *body, size_t body_len) {
+    if (c.phase_ == Phase::Closed) return false;
+    OutputQueue::SendResult r = c.out_.send(c.fd_.get(), head, head_len, body, body_len);
+    switch (r.status) {
+    case OutputQueue::SendStatus::Written:
+        c.last_send_ = wall_seconds();
+        return true;
+    case OutputQueue::SendStatus::Queued:
+        c.last_send_ = wall_seconds();
+        update_interest(c);
+        return true;
+    case OutputQueue::SendStatus::Full:
+        return false;
+    case OutputQueue::SendStatus::Error:
+        on_eof(c);
+        return false;
+    }
+    return false;
+}
+
+bool Server::write_owned(Connection &c, std::string &&bytes) {
+    if (c.phase_ == Phase::Closed) return false;
+    OutputQueue::SendResult r = c.out_.send(c.fd_.get(), nullptr, 0, std::move(bytes));
+    if (r.status == OutputQueue::SendStatus::Error) {
+        on_eof(c);
+        return false;
+    }
+    if (r.status == OutputQueue::SendStatus::Full) return false;
+    c.last_send_ = wall_seconds();
+    update_interest(c);
+    return c.phase_ != Phase::Closed;
+}
+
+void Server::on_writable(Connection &c) {
+    OutputQueue::FlushResult r = c.out_.flush(c.fd_.get());
+    if (c.phase_ == Phase::Closed) return;  // a low-watermark callback closed it
+    if (r.bytes) c.last_send_ = wall_seconds();
+    if (r.status == OutputQueue::FlushStatus::Error) {
+        on_eof(c);
+        return;
+    }
+    if (r.status == OutputQueue::FlushStatus::Done && c.phase_ == Phase::Draining) {
+        close_now(c, false);
+        return;
+    }
+    update_interest(c);
+}
+
+void Server::send_http_error(Connection &c, int status) {
+    HttpResponse r(status);
+    c.phase_ = Phase::Draining;
+    write_owned(c, build_head(r, Framing::Length, 0, false));
+    if (c.phase_ != Phase::Closed) drain_and_close(c);
+}
+
+void Server::start_close_timer(Connection &c, uint64_t ms) {
+    if (c.timer_) reactor_->clear_timer(c.timer_);
+    c.timer_ = reactor_->after(ms, [this, id = c.id_](TimerId) {
+        if (Connection *t = find_live(id)) {
+            t->timer_ = 0;
+            close_now(*t, false);
+        }
+    });
+}
+
+void Server::drain_and_close(Connection &c) {
+    if (c.phase_ == Phase::Closed) return;
+    c.phase_ = Phase::Draining;
+    if (c.out_.empty()) {
+        close_now(c, false);
+        return;
+    }
+    update_interest(c);
+    start_close_timer(c, config_.websocket_close_timeout_ms);  // a peer that never reads
+}
+
+void Server::close_now(Connection &c, bool reset) {
+    if (c.phase_ == Phase::Closed) return;
+    c.phase_ = Phase::Closed;
+    if (c.timer_) {
+        reactor_->clear_timer(c.timer_);
+        c.timer_ = 0;
+    }
+    if (reset) {
+        linger lg{1, 0};  // RST instead of FIN: queued bytes are dropped
+        ::setsockopt(c.fd_.get(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    }
+    reactor_->remove(c.fd_.get());
+    c.fd_.reset();
+    c.out_.clear();
+    c.pending_.clear();
+    c.pending_.shrink_to_fit();
+    if (c.ws_ && c.ws_->state() != WebSocketSession::State::Closed) c.ws_->connection_lost();
+    live_count_--;
+    SessionId id = c.id_;
+    if (c.opened_) {
+        events_.on_close(id);
+    } else if (config_.has_disconnect_handler) {
+        events_.on_disconnect(id);
+    }
+    auto it = connections_.find(id);
+    if (it != connections_.end()) {
+        if (graveyard_.empty()) reactor_->defer([this] { graveyard_.clear(); });
+        graveyard_.push_back(std::move(it->second));
+        connections_.erase(it);
+    }
+    check_stopped();
+}
+
+// ---- WebSocket API
+
+bool Server::push(SessionId id, uint8_t opcode, std::string_view data, unsigned flags) {
+    Connection *c = find_live(id);
+    if (!c) return fail(ServerError::SessionNotExist, "session does not exist");
+    if (c->phase_ != Phase::WebSocket || c->ws_->state() != WebSocketSession::State::Open)
+        return fail(ServerError::Unconnected, "the connection is not an open WebSocket");
+    // Refuse before encoding so a refused push leaves the session (fragment state, close
+    // state) untouched; the uncompressed size bounds the compressed one.
+    size_t frame_size = frame_header_size(data.size(), false) + data.size();
+    if (!c->out_.empty() &&
+        (c->out_.queued_bytes() > config_.socket_buffer_size ||
+         config_.socket_buffer_size - c->out_.queued_bytes() < frame_size))
+        return fail(ServerError::OutputBufferOverflow, "output buffer overflow");
+    WebSocketSession::OutgoingFrame f;
+    WebSocketSession::SendStatus st =
+        c->ws_->encode(opcode, reinterpret_cast<const uint8_t *>(data.data()), data.size(), flags, f);
+    if (st == WebSocketSession::SendStatus::BadOpcode) return fail(ServerError::BadOpcode, "bad opcode");
+    if (st != WebSocketSession::SendStatus::Ok) return fail(ServerError::PackFailed, "invalid frame");
+    if (!write(*c, f.header, f.header_size, f.payload, f.payload_size))
+        return fail(ServerError::OutputBufferOverflow, "output buffer overflow or connection lost");
+    if (c->phase_ == Phase::WebSocket && c->ws_->state() == WebSocketSession::State::Closing)
+        start_close_timer(*c, config_.websocket_close_timeout_ms);  // a pushed close frame
+    return true;
+}
+
+bool Server::disconnect(SessionId id, uint16_t code, std::string_view reason) {
+    if (!(code == close_code::kNormal || (code >= 4000 && code <= 4999)) || reason.size() > kMaxCloseReason)
+        return fail(ServerError::PackFailed, "close code must be 1000 or 4000-4999, reason at most 123 bytes");
+    Connection *c = find_live(id);
+    if (!c) return fail(ServerError::SessionNotExist, "session does not exist");
+    if (c->phase_ != Phase::WebSocket || c->ws_->state() != WebSocketSession::State::Open)
+        return fail(ServerError::Unconnected, "the connection is not an open WebSocket");
+    WebSocketSession::OutgoingFrame f;
+    if (c->ws_->close(code, reason, f) != WebSocketSession::SendStatus::Ok)
+        return fail(ServerError::PackFailed, "invalid close reason");
+    send_close_frame(*c, f);
+    return true;
+}
+
+void Server::send_close_frame(Connection &c, const WebSocketSession::OutgoingFrame &f) {
+    if (write(c, f.header, f.header_size, f.payload, f.payload_size)) {
+        if (c.phase_ == Phase::WebSocket) start_close_timer(c, config_.websocket_close_timeout_ms);
+    } else if (c.phase_ != Phase::Closed) {
+        // The queue is at its cap: the frame cannot go out in time; TCP close it is,
+        // after what is queued.
+        drain_and_close(c);
+    }
+}
+
+// ---- any connection
+
+bool Server::send(SessionId id, std::string_view data) {
+    Connection *c = find_live(id);
+    if (!c) return fail(ServerError::SessionNotExist, "session does not exist");
+    if (c->phase_ == Phase::Draining) return fail(ServerError::HttpContextUnavailable, "the connection is closing");
+    if (!write(*c, nullptr, 0, data.data(), data.size()))
+        return fail(ServerError::OutputBufferOverflow, "output buffer overflow or connection lost");
+    return true;
+}
+
+bool Server::close(SessionId id, bool reset) {
+    Connection *c = find_live(id);
+    if (!c) return fail(ServerError::SessionNotExist, "session does not exist");
+    if (reset || c->out_.empty()) {
+        close_now(*c, reset);
+    } else {
+        drain_and_close(*c);
+    }
+    return true;
+}
+
+// ---- HTTP responses
+
+bool Server::respond(SessionId id, const HttpResponse &response, std::string_view body) {
+    Connection *c = find_live(id);
+    if (!c) return fail(ServerError::SessionNotExist, "session does not exist");
+    if (c->phase_ != Phase::HttpWaiting) return fail(ServerError::HttpContextUnavailable, "no request awaits a response");
+    if (response.status() == 101) {
+        if (!c->upgrade_pending_) return fail(ServerError::HttpContextUnavailable, "101 answers only an upgrade request");
+        HttpResponse r = response;
+        std::optional<DeflateAgreement> deflate;
+        if (config_.websocket_compression && !r.has_header("Sec-WebSocket-Extensions")) {
+            JoinedHeaders headers(*c->http_);
+            DeflateSettings ds;
+            ds.enabled = true;
+            deflate = negotiate_permessage_deflate(headers.get("Sec-WebSocket-Extensions").value_or(""), ds);
+            if (deflate) r.add_header("Sec-WebSocket-Extensions", deflate->response);
+        }
+        if (!write_owned(*c, build_head(r, Framing::None, 0, true))) return true;  // connection lost
+        start_websocket(*c, deflate ? &deflate->params : nullptr);
+        schedule_resume(*c);  // frames read ahead with the request; frees the parser  // frames read ahead with the request
+        return true;
+    }
+    // An upgrade request answered otherwise is refused: the connection closes after it.
+    bool keep_alive = c->http_->keep_alive() && !c->upgrade_pending_ && !stopping_;
+    std::string head = build_head(response, Framing::Length, body.size(), keep_alive);
+    bool no_body = c->head_request_ || response.status() == 204 || response.status() == 304;
+    if (no_body) body = {};
+    // The cap does not apply to a response: queue it whole rather than lose it.
+    if (c->out_.empty()) {
+        if (!write(*c, head.data(), head.size(), body.data(), body.size())) {
+            if (c->phase_ == Phase::Closed) return true;
+            c->out_.enqueue(head.data(), head.size(), body.data(), body.size());
+        }
+    } else {
+        c->out_.enqueue(head.data(), head.size(), body.data(), body.size());
+    }
+    if (c->phase_ == Phase::Closed) return true;
+    finish_http_response(*c, keep_alive);
+    return true;
+}
+
+void Server::finish_http_response(Connection &c, bool keep_alive) {
+    c.upgrade_pending_ = false;
+    if (!keep_alive || stopping_) {
+        drain_and_close(c);
+        return;
+    }
+    c.phase_ = Phase::Http;  // the parser is reset when the next request's bytes arrive
+    update_interest(c);
+    schedule_resume(c);
+}
+
+bool Server::respond_head(SessionId id, const HttpResponse &response) {
+    Connection *c = find_live(id);
+    if (!c) return fail(ServerError::SessionNotExist, "session does not exist");
+    if (c->phase_ != Phase::HttpWaiting || c->upgrade_pending_ || response.status() < 200)
+        return fail(ServerError::HttpContextUnavailable, "no request awaits a streamed response");
+    c->chunked_ = c->http_->version_minor() >= 1;
+    c->keep_alive_ = c->chunked_ && c->http_->keep_alive() && !stopping_;
+    std::string head =
+        build_head(response, c->chunked_ ? Framing::Chunked : Framing::UntilClose, 0, c->keep_alive_);
+    c->phase_ = Phase::HttpStreaming;
+    if (!write_owned(*c, std::move(head)) && c->phase_ != Phase::Closed)
+        return fail(ServerError::OutputBufferOverflow, "output buffer overflow");
+    return true;
+}
+
+bool Server::write_chunk(Connection &c, std::string_view data) {
+    if (data.empty() || c.head_request_) return true;  // an empty chunk would end the body
+    if (!c.chunked_) return write(c, nullptr, 0, data.data(), data.size());
+    char size_line[24];
+    int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
+    if (!write(c, size_line, static_cast<size_t>(n), data.data(), data.size())) return false;
+    return write(c, nullptr, 0, "\r\n", 2);
+}
+
+bool Server::write_body(SessionId id, std::string_view data) {
+    Connection *c = find_live(id);
+    if (!c) return fail(ServerError::SessionNotExist, "session does not exist");
+    if (c->phase_ != Phase::HttpStreaming) return fail(ServerError::HttpContextUnavailable, "no streamed response");
+    if (!write_chunk(*c, data)) return fail(ServerError::OutputBufferOverflow, "output buffer overflow");
+    return true;
+}
+
+bool Server::end_body(SessionId id, std::string_view data) {
+    Connection *c = find_live(id);
+    if (!c) return fail(ServerError::SessionNotExist, "session does not exist");
+    if (c->phase_ != Phase::HttpStreaming) return fail(ServerError::HttpContextUnavailable, "no streamed response");
+    if (!write_chunk(*c, data)) return fail(ServerError::OutputBufferOverflow, "output buffer overflow");
+    if (c->chunked_ && !c->head_request_) {
+        static const char kLastChunk[] = "0\r\n\r\n";
+        if (c->out_.empty()) {
+            write(*c, nullptr, 0, kLastChunk, sizeof kLastChunk - 1);
+        } else {
+            c->out_.enqueue(kLastChunk, sizeof kLastChunk - 1);
+        }
+        if (c->phase_ == Phase::Closed) return true;
+    }
+    finish_http_response(*c, c->keep_alive_);
+    return true;
+}
+
+// ---- introspection
+
+bool Server::exists(SessionId id) const { return find(id) && find(id)->phase_ != Phase::Closed; }
+
+bool Server::is_established(SessionId id) const {
+    Connection *c = find(id);
+    return c && c->phase_ == Phase::WebSocket && c->ws_->state() == WebSocketSession::State::Open;
+}
+
+bool Server::client_info(SessionId id, ClientInfo &out) const {
+    Connection *c = find(id);
+    if (!c || c->phase_ == Phase::Closed) return false;
+    out.remote_ip = c->peer_.ip();
+    out.remote_port = c->peer_.port();
+    out.server_port = port();
+    out.connect_time = c->connect_time_;
+    out.last_recv_time = c->last_recv_;
+    out.last_send_time = c->last_send_;
+    out.send_queued_bytes = c->out_.queued_bytes();
+    if (c->opened_) {
+        bool open = c->phase_ == Phase::WebSocket && c->ws_->state() == WebSocketSession::State::Open;
+        out.websocket_status = open ? websocket_status::kActive : websocket_status::kClosing;
+    } else {
+        out.websocket_status = c->upgrade_pending_ ? websocket_status::kConnection : websocket_status::kNone;
+    }
+    return true;
+}
+
+bool Server::close_info(SessionId id, CloseInfo &out) const {
+    Connection *c = find(id);
+    if (!c || !c->ws_) return false;
+    out.peer_code = c->ws_->peer_close_code();
+    out.peer_reason = std::string(c->ws_->peer_close_reason());
+    out.sent_code = c->ws_->sent_close_code();
+    return true;
+}
+
+std::vector<SessionId> Server::session_ids() const {
+    std::vector<SessionId> ids;
+    ids.reserve(live_count_);
+    for (const auto &[id, c] : connections_)
+        if (c->phase_ != Phase::Closed) ids.push_back(id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+size_t Server::connection_count() const { return live_count_; }
+
+}  // namespace wsserver

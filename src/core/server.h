@@ -1,0 +1,301 @@
+// One WebSocket server on one reactor (Swoole's SWOOLE_BASE with a single worker): the
+// listener, every connection's lifecycle from accept to close, the HTTP/1.1 front (plain
+// requests, the opening handshake) and WebSocket mode after a 101. The PHP binding drives
+// it through ServerEvents (callbacks in) and the Server methods (calls out); PHP never
+// formats HTTP or WebSocket bytes itself.
+//
+// Connection phases:
+//   Http          reading and parsing a request (handshake timeout armed until the first
+//                 request is complete)
+//   HttpWaiting   a request was handed to on_request/on_handshake; reading is paused (so
+//                 pipelined requests are answered in order) until the response is sent
+//   HttpStreaming a chunked response started with respond_head(); write_body()/end_body()
+//   WebSocket     frames both ways through a WebSocketSession; control replies written
+//                 here at once
+//   Draining      the last bytes (error response, close frame) are flushed, then TCP closes
+//
+// Everything runs on the reactor's thread; only stop() may be called from another thread
+// (it goes through the reactor's wakeup) and SIGTERM is delivered through the reactor too.
+#pragma once
+
+#include "session_id.h"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "http_parser.h"
+#include "output_queue.h"
+#include "reactor.h"
+#include "socket.h"
+#include "syscall.h"
+#include "timer_queue.h"
+#include "websocket_session.h"
+
+namespace wsserver {
+
+
+struct ServerConfig {
+    std::string host = "0.0.0.0";
+    uint16_t port = 0;  // 0: ephemeral, Server::port() says which
+    int backlog = 512;
+    size_t package_max_length = 2 * 1024 * 1024;  // request body and WebSocket message
+    size_t socket_buffer_size = 8 * 1024 * 1024;  // output cap per connection
+    size_t buffer_high_watermark = 8 * 1024 * 1024 / 5 * 4;  // 0: no onBufferFull/Empty
+    size_t buffer_low_watermark = 0;
+    bool websocket_compression = false;
+    std::string websocket_subprotocol;
+    bool open_websocket_close_frame = false;
+    bool open_websocket_ping_frame = false;
+    bool open_websocket_pong_frame = false;
+    size_t http_header_max_size = 64 * 1024;
+    // A connection that has not completed its first HTTP request by then is closed
+    // (slowloris). 0 disables.
+    uint64_t handshake_timeout_ms = 30000;
+    // After we sent a close frame: how long to wait for the peer's before closing TCP.
+    uint64_t websocket_close_timeout_ms = 3000;
+    // stop(): how long open connections get to finish the close handshake and flush.
+    uint64_t stop_timeout_ms = 3000;
+    size_t accept_batch = 64;      // accept4() calls per listener wakeup
+    size_t reads_per_wakeup = 4;   // read() calls per connection per wakeup
+    size_t read_buffer_size = 64 * 1024;
+    bool handle_sigterm = true;    // SIGTERM -> stop()
+    // Which PHP callbacks exist.
+    bool user_handshake = false;  // onHandShake: the binding answers the upgrade itself
+    bool has_request_handler = false;  // onRequest; without it a plain request gets 400
+    bool has_disconnect_handler = false;  // onDisconnect for connections that never opened
+};
+
+// Swoole's WEBSOCKET_STATUS_* as getClientInfo() reports them.
+namespace websocket_status {
+constexpr int kNone = 0;        // plain HTTP connection
+constexpr int kConnection = 1;  // an upgrade request arrived, not answered yet
+constexpr int kHandshake = 2;
+constexpr int kActive = 3;
+constexpr int kClosing = 4;
+}  // namespace websocket_status
+
+// Error numbers as Swoole reports them through swoole_last_error().
+enum class ServerError : int {
+    None = 0,
+    SessionNotExist = 1005,       // SW_ERROR_SESSION_NOT_EXIST
+    OutputBufferOverflow = 1009,  // SW_ERROR_OUTPUT_BUFFER_OVERFLOW
+    BadOpcode = 8502,           // SWOOLE_ERROR_WEBSOCKET_BAD_OPCODE
+    Unconnected = 8503,         // SWOOLE_ERROR_WEBSOCKET_UNCONNECTED: not an open WebSocket
+    PackFailed = 8505,          // SWOOLE_ERROR_WEBSOCKET_PACK_FAILED: bad frame / close args
+    HttpContextUnavailable = 7106,  // SW_ERROR_HTTP_CONTEXT_UNAVAILABLE: a response call at the wrong moment
+};
+
+// An HTTP response head; the server adds framing (Content-Length or chunked), Connection
+// and a default Content-Type, so the binding only sets what the user set.
+class HttpResponse {
+public:
+    explicit HttpResponse(int status = 200, std::string_view reason = {}) { set_status(status, reason); }
+
+    // An empty reason takes the standard phrase ("OK", "Not Found", ...).
+    void set_status(int status, std::string_view reason = {});
+    // Appends a field. False (and nothing added) when the name is not a token or either
+    // part holds CR, LF or NUL: no response splitting through user data.
+    bool add_header(std::string_view name, std::string_view value);
+    bool has_header(std::string_view name) const;  // ASCII case-insensitive
+
+    int status() const { return status_; }
+    const std::string &reason() const { return reason_; }
+    const std::vector<std::pair<std::string, std::string>> &headers() const { return headers_; }
+
+    static std::string_view standard_reason(int status);
+
+private:
+    int status_ = 200;
+    std::string reason_;
+    std::vector<std::pair<std::string, std::string>> headers_;
+};
+
+struct ClientInfo {
+    std::string remote_ip;
+    uint16_t remote_port = 0;
+    uint16_t server_port = 0;
+    int64_t connect_time = 0;    // unix seconds
+    int64_t last_recv_time = 0;  // unix seconds, 0 if nothing received
+    int64_t last_send_time = 0;
+    int websocket_status = websocket_status::kNone;
+    size_t send_queued_bytes = 0;
+};
+
+// The peer's close frame (code 1005 if it had none, 1006 if none came) and the code of
+// the close frame we sent (0: none). Readable in on_close.
+struct CloseInfo {
+    uint16_t peer_code = 1006;
+    std::string peer_reason;
+    uint16_t sent_code = 0;
+};
+
+// Implemented by the binding. Every callback runs on the reactor thread and may call any
+// Server method, including close() of the very session it is about.
+class ServerEvents {
+public:
+    virtual void on_connect(SessionId) {}
+    // A plain HTTP request (has_request_handler). Answer with respond() or respond_head()
+    // + write_body() + end_body(), now or later; the next pipelined request waits. The
+    // parser (the request) stays valid until the callback returned and the response was
+    // sent, whichever is later.
+    virtual void on_request(SessionId, const HttpParser &) {}
+    // An upgrade request when user_handshake: answer through respond(); a 101 switches the
+    // connection to WebSocket (on_open is then the binding's business, as in Swoole).
+    virtual void on_handshake(SessionId, const HttpParser &) {}
+    // After the built-in handshake's 101 went out.
+    virtual void on_open(SessionId, const HttpParser &) {}
+    // A message (opcode Text/Binary), or a delivered control frame (Ping/Pong/Close with
+    // open_websocket_*_frame; a close payload is code + reason as on the wire). `data` is
+    // valid during the call only.
+    virtual void on_message(SessionId, uint8_t opcode, std::string_view data, unsigned flags) = 0;
+    // Once per connection that became a WebSocket; close_info() works during the call.
+    virtual void on_close(SessionId) {}
+    // A connection that never became a WebSocket closed (has_disconnect_handler).
+    virtual void on_disconnect(SessionId) {}
+    virtual void on_buffer_full(SessionId) {}
+    virtual void on_buffer_empty(SessionId) {}
+
+protected:
+    ~ServerEvents() = default;
+};
+
+class Server {
+    struct Passkey {
+        explicit Passkey() = default;
+    };
+
+public:
+    // Opens the listener (so port() is known) and the reactor; run() serves.
+    static Result<std::unique_ptr<Server>> create(const ServerConfig &config, ServerEvents &events);
+
+    Server(Passkey, const ServerConfig &config, ServerEvents &events, std::unique_ptr<Reactor> reactor,
+           Listener listener);
+    Server(const Server &) = delete;
+    Server &operator=(const Server &) = delete;
+    ~Server();  // closes every connection without callbacks
+
+    // ---- loop
+    // Serves until stop() completes. 0, or an errno from epoll_wait.
+    int run();
+    // One reactor iteration (tests, embedding). As Reactor::run_once().
+    int poll(int timeout_ms);
+    // Graceful stop: stop accepting, close 1001 to WebSocket clients, close idle HTTP
+    // connections, wait for flushes and close replies (at most stop_timeout_ms), then
+    // make run() return. Thread-safe.
+    void stop();
+    bool stopping() const { return stopping_; }
+    Reactor &reactor() { return *reactor_; }
+    uint16_t port() const { return listener_.port(); }
+    const ServerConfig &config() const { return config_; }
+
+    // ---- WebSocket
+    // One frame, as Swoole's push(). False (last_error() says why, the connection is not
+    // touched) for an unknown session, one that is not an open WebSocket, an invalid
+    // frame, or an output queue at its cap.
+    bool push(SessionId id, uint8_t opcode, std::string_view data, unsigned flags);
+    // Close handshake with `code` (1000 or 4000-4999) and `reason` (<= 123 bytes).
+    bool disconnect(SessionId id, uint16_t code = 1000, std::string_view reason = {});
+
+    // ---- any connection
+    // Raw bytes (Swoole's send()); same cap rule as push().
+    bool send(SessionId id, std::string_view data);
+    // reset: close now, dropping queued output (RST); else after flushing what is queued.
+    bool close(SessionId id, bool reset = false);
+
+    // ---- HTTP responses (to on_request / on_handshake)
+    // The whole response. A 101 to an upgrade request switches the connection to WebSocket.
+    bool respond(SessionId id, const HttpResponse &response, std::string_view body);
+    // Starts a streamed response: chunked for HTTP/1.1, close-delimited for HTTP/1.0.
+    bool respond_head(SessionId id, const HttpResponse &response);
+    bool write_body(SessionId id, std::string_view data);
+    bool end_body(SessionId id, std::string_view data = {});
+
+    // ---- introspection
+    bool exists(SessionId id) const;
+    bool is_established(SessionId id) const;  // an open WebSocket (ACTIVE)
+    bool client_info(SessionId id, ClientInfo &out) const;
+    bool close_info(SessionId id, CloseInfo &out) const;
+    std::vector<SessionId> session_ids() const;  // increasing
+    size_t connection_count() const;
+
+    // ---- timers and deferred work (reactor passthrough)
+    TimerId after(uint64_t ms, TimerCallback fn) { return reactor_->after(ms, std::move(fn)); }
+    TimerId tick(uint64_t ms, TimerCallback fn) { return reactor_->tick(ms, std::move(fn)); }
+    bool clear_timer(TimerId id) { return reactor_->clear_timer(id); }
+    void defer(Reactor::Callback fn) { reactor_->defer(std::move(fn)); }
+
+    ServerError last_error() const { return last_error_; }
+    const char *last_error_message() const { return last_error_message_; }
+
+    // Size of one connection's bookkeeping while idle (no parser, no session, no output).
+    static size_t connection_size();
+
+private:
+    class Connection;
+    friend class Connection;
+
+    void on_listener_ready();
+    void accept_one(Accepted &&accepted);
+    void on_connection_io(Connection &c, uint32_t events);
+    void read_connection(Connection &c);
+    void on_eof(Connection &c);
+    // Feeds input to the connection's current phase; returns the bytes used. Stops early
+    // when the connection waits for a response, drains or closed.
+    size_t consume(Connection &c, uint8_t *data, size_t len);
+    size_t consume_http(Connection &c, uint8_t *data, size_t len);
+    size_t consume_websocket(Connection &c, uint8_t *data, size_t len);
+    void dispatch_request(Connection &c);
+    void builtin_handshake(Connection &c);
+    void start_websocket(Connection &c, const DeflateParams *deflate);
+    void finish_http_response(Connection &c, bool keep_alive);
+    bool write_chunk(Connection &c, std::string_view data);
+    void resume(SessionId id);
+    void schedule_resume(Connection &c);
+
+    // Output. False when the queue is at its cap (Full) or the connection failed.
+    bool write(Connection &c, const void *head, size_t head_len, const void *body, size_t body_len);
+    bool write_owned(Connection &c, std::string &&bytes);
+    void update_interest(Connection &c);
+    void on_writable(Connection &c);
+    void send_http_error(Connection &c, int status);
+    // Closes TCP once the output queue is empty.
+    void drain_and_close(Connection &c);
+    void close_now(Connection &c, bool reset);
+    void start_close_timer(Connection &c, uint64_t ms);
+    // Writes our close frame and arms the close timeout; at the cap, closes after flushing.
+    void send_close_frame(Connection &c, const WebSocketSession::OutgoingFrame &f);
+
+    Connection *find(SessionId id) const;
+    Connection *find_live(SessionId id);
+    bool fail(ServerError error, const char *message);
+    void begin_stop();
+    void check_stopped();
+    int64_t wall_seconds() const;
+
+    ServerConfig config_;
+    ServerEvents &events_;
+    std::unique_ptr<Reactor> reactor_;
+    Listener listener_;
+    OutputLimits output_limits_;
+    BufferPool pool_;
+    std::vector<uint8_t> read_buffer_;  // one per reactor, reused for every read
+    std::unordered_map<SessionId, std::unique_ptr<Connection>> connections_;
+    std::vector<std::unique_ptr<Connection>> graveyard_;  // closed during a callback
+    SessionId next_session_id_ = 1;
+    size_t live_count_ = 0;
+    bool listening_ = true;
+    bool stopping_ = false;
+    std::atomic<bool> stop_requested_{false};
+    TimerId stop_timer_ = 0;
+    ServerError last_error_ = ServerError::None;
+    const char *last_error_message_ = "";
+};
+
+}  // namespace wsserver
