@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include "../unit/utf8_reference.h"
+
 #define FUZZ_CHECK(cond, ...)                                                          \
     do {                                                                               \
         if (!(cond)) {                                                                 \
@@ -35,45 +37,7 @@ private:
     size_t max_;
 };
 
-// Reference UTF-8 check (RFC 3629): length of the viable prefix; `complete` when the
-// whole input is valid and ends on a code point boundary.
-inline size_t reference_utf8_viable(const uint8_t *p, size_t n, bool &complete) {
-    complete = false;
-    size_t i = 0;
-    while (i < n) {
-        const uint8_t b = p[i];
-        size_t need;
-        uint8_t lo = 0x80, hi = 0xbf;
-        if (b < 0x80) {
-            i++;
-            continue;
-        } else if (b >= 0xc2 && b <= 0xdf) {
-            need = 1;
-        } else if (b == 0xe0) {
-            need = 2, lo = 0xa0;
-        } else if (b == 0xed) {
-            need = 2, hi = 0x9f;
-        } else if (b >= 0xe1 && b <= 0xef) {
-            need = 2;
-        } else if (b == 0xf0) {
-            need = 3, lo = 0x90;
-        } else if (b == 0xf4) {
-            need = 3, hi = 0x8f;
-        } else if (b >= 0xf1 && b <= 0xf3) {
-            need = 3;
-        } else {
-            return i;
-        }
-        for (size_t k = 1; k <= need; k++) {
-            if (i + k >= n) return n;
-            const uint8_t c = p[i + k];
-            if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xbf)) return i + k;
-        }
-        i += need + 1;
-    }
-    complete = true;
-    return n;
-}
+using wstest::reference_utf8_viable;
 
 // boundary[pos] is true when the first `pos` bytes are valid UTF-8 ending on a code
 // point boundary (the prefix is "complete").
