@@ -7,4 +7,33 @@ namespace Swoole\Http {
     class Server extends \Swoole\Server
     {
     }
+
+    /** The answer to one onRequest call; created by the server only. */
+    class Response
+    {
+        /** @var int */
+        public $fd = 0;
+        /** @var mixed */
+        public $socket = null;
+        /** @var array|null */
+        public $header = null;
+        /** @var array|null */
+        public $cookie = null;
+        /** @var array|null */
+        public $trailer = null;
+
+        public function status(int $http_code, string $reason = ''): bool {}
+
+        public function setStatusCode(int $http_code, string $reason = ''): bool {}
+
+        public function header(string $key, string|array $value, bool $format = true): bool {}
+
+        public function setHeader(string $key, string|array $value, bool $format = true): bool {}
+
+        public function write(string $content): bool {}
+
+        public function end(?string $content = null): bool {}
+
+        public function isWritable(): bool {}
+    }
 }

@@ -1,10 +1,55 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 4b5c98acdcdaf1c722ea08557aa1a83c01781cd3 */
+ * Stub hash: 8d9e8bfbb13c66e269fbccbda81ead544c1bc113 */
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Http_Response_status, 0, 1, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO(0, http_code, IS_LONG, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, reason, IS_STRING, 0, "\'\'")
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_Swoole_Http_Response_setStatusCode arginfo_class_Swoole_Http_Response_status
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Http_Response_header, 0, 2, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO(0, key, IS_STRING, 0)
+	ZEND_ARG_TYPE_MASK(0, value, MAY_BE_STRING|MAY_BE_ARRAY, NULL)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, format, _IS_BOOL, 0, "true")
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_Swoole_Http_Response_setHeader arginfo_class_Swoole_Http_Response_header
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Http_Response_write, 0, 1, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO(0, content, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Http_Response_end, 0, 0, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, content, IS_STRING, 1, "null")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Http_Response_isWritable, 0, 0, _IS_BOOL, 0)
+ZEND_END_ARG_INFO()
 
 
+ZEND_METHOD(Swoole_Http_Response, status);
+ZEND_METHOD(Swoole_Http_Response, setStatusCode);
+ZEND_METHOD(Swoole_Http_Response, header);
+ZEND_METHOD(Swoole_Http_Response, setHeader);
+ZEND_METHOD(Swoole_Http_Response, write);
+ZEND_METHOD(Swoole_Http_Response, end);
+ZEND_METHOD(Swoole_Http_Response, isWritable);
 
 
 static const zend_function_entry class_Swoole_Http_Server_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_Swoole_Http_Response_methods[] = {
+	ZEND_ME(Swoole_Http_Response, status, arginfo_class_Swoole_Http_Response_status, ZEND_ACC_PUBLIC)
+	ZEND_ME(Swoole_Http_Response, setStatusCode, arginfo_class_Swoole_Http_Response_setStatusCode, ZEND_ACC_PUBLIC)
+	ZEND_ME(Swoole_Http_Response, header, arginfo_class_Swoole_Http_Response_header, ZEND_ACC_PUBLIC)
+	ZEND_ME(Swoole_Http_Response, setHeader, arginfo_class_Swoole_Http_Response_setHeader, ZEND_ACC_PUBLIC)
+	ZEND_ME(Swoole_Http_Response, write, arginfo_class_Swoole_Http_Response_write, ZEND_ACC_PUBLIC)
+	ZEND_ME(Swoole_Http_Response, end, arginfo_class_Swoole_Http_Response_end, ZEND_ACC_PUBLIC)
+	ZEND_ME(Swoole_Http_Response, isWritable, arginfo_class_Swoole_Http_Response_isWritable, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 
@@ -14,6 +59,46 @@ static zend_class_entry *register_class_Swoole_Http_Server(zend_class_entry *cla
 
 	INIT_NS_CLASS_ENTRY(ce, "Swoole\\Http", "Server", class_Swoole_Http_Server_methods);
 	class_entry = zend_register_internal_class_ex(&ce, class_entry_Swoole_Server);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_Swoole_Http_Response(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "Swoole\\Http", "Response", class_Swoole_Http_Response_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+
+	zval property_fd_default_value;
+	ZVAL_LONG(&property_fd_default_value, 0);
+	zend_string *property_fd_name = zend_string_init("fd", sizeof("fd") - 1, 1);
+	zend_declare_property_ex(class_entry, property_fd_name, &property_fd_default_value, ZEND_ACC_PUBLIC, NULL);
+	zend_string_release(property_fd_name);
+
+	zval property_socket_default_value;
+	ZVAL_NULL(&property_socket_default_value);
+	zend_string *property_socket_name = zend_string_init("socket", sizeof("socket") - 1, 1);
+	zend_declare_property_ex(class_entry, property_socket_name, &property_socket_default_value, ZEND_ACC_PUBLIC, NULL);
+	zend_string_release(property_socket_name);
+
+	zval property_header_default_value;
+	ZVAL_NULL(&property_header_default_value);
+	zend_string *property_header_name = zend_string_init("header", sizeof("header") - 1, 1);
+	zend_declare_property_ex(class_entry, property_header_name, &property_header_default_value, ZEND_ACC_PUBLIC, NULL);
+	zend_string_release(property_header_name);
+
+	zval property_cookie_default_value;
+	ZVAL_NULL(&property_cookie_default_value);
+	zend_string *property_cookie_name = zend_string_init("cookie", sizeof("cookie") - 1, 1);
+	zend_declare_property_ex(class_entry, property_cookie_name, &property_cookie_default_value, ZEND_ACC_PUBLIC, NULL);
+	zend_string_release(property_cookie_name);
+
+	zval property_trailer_default_value;
+	ZVAL_NULL(&property_trailer_default_value);
+	zend_string *property_trailer_name = zend_string_init("trailer", sizeof("trailer") - 1, 1);
+	zend_declare_property_ex(class_entry, property_trailer_name, &property_trailer_default_value, ZEND_ACC_PUBLIC, NULL);
+	zend_string_release(property_trailer_name);
 
 	return class_entry;
 }

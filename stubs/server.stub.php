@@ -4,6 +4,11 @@
 
 namespace Swoole {
 
+    /** Thrown by the Server constructor (bind errors, unsupported modes). */
+    class Exception extends \Exception
+    {
+    }
+
     /**
      * The properties are untyped, as in Swoole; "@var" only documents them.
      */
@@ -39,5 +44,101 @@ namespace Swoole {
         public $stats_timer = null;
         /** @var object|null */
         public $admin_server = null;
+
+        public function __construct(string $host = '0.0.0.0', int $port = 0, int $mode = SWOOLE_BASE, int $sock_type = SWOOLE_SOCK_TCP) {}
+
+        public function on(string $event_name, callable $callback): bool {}
+
+        public function getCallback(string $event_name): \Closure|array|string|null {}
+
+        public function set(array $settings): bool {}
+
+        public function start(): bool {}
+
+        public function send(string|int $fd, string $send_data, int $serverSocket = -1): bool {}
+
+        public function exists(int $fd): bool {}
+
+        public function exist(int $fd): bool {}
+
+        public function close(int $fd, bool $reset = false): bool {}
+
+        public function shutdown(): bool {}
+
+        public function stop(int $workerId = -1): bool {}
+
+        public function getLastError(): int {}
+
+        public function getClientInfo(int $fd, int $reactor_id = -1, bool $ignoreError = false): array|false {}
+
+        public function getClientList(int $start_fd = 0, int $find_count = 10): array|false {}
+
+        public function getWorkerId(): int|false {}
+
+        public function getWorkerPid(int $worker_id = -1): int|false {}
+
+        public function getManagerPid(): int {}
+
+        public function getMasterPid(): int {}
+
+        public function connection_info(int $fd, int $reactor_id = -1, bool $ignoreError = false): array|false {}
+
+        public function connection_list(int $start_fd = 0, int $find_count = 10): array|false {}
+
+        public function tick(int $ms, callable $callback, mixed ...$params): int|false {}
+
+        public function after(int $ms, callable $callback, mixed ...$params): int|false {}
+
+        public function clearTimer(int $timer_id): bool {}
+
+        public function defer(callable $callback): bool {}
+    }
+}
+
+namespace Swoole\Connection {
+
+    /** The Server's "connections" property: the session ids of the open connections. */
+    final class Iterator implements \Iterator, \Countable
+    {
+        public function rewind(): void {}
+
+        public function next(): void {}
+
+        public function current(): mixed {}
+
+        public function key(): mixed {}
+
+        public function valid(): bool {}
+
+        public function count(): int {}
+    }
+}
+
+namespace Swoole\Http {
+
+    class Request
+    {
+        /** @var int */
+        public $fd = 0;
+        /** @var int */
+        public $streamId = 0;
+        /** @var array|null */
+        public $header = null;
+        /** @var array|null */
+        public $server = null;
+        /** @var array|null */
+        public $cookie = null;
+        /** @var array|null */
+        public $get = null;
+        /** @var array|null */
+        public $files = null;
+        /** @var array|null */
+        public $post = null;
+        /** @var array|null */
+        public $tmpfiles = null;
+
+        public function getContent(): string|false {}
+
+        public function rawContent(): string|false {}
     }
 }

@@ -236,6 +236,21 @@ Server::Server(Passkey, const ServerConfig &config, ServerEvents &events, std::u
     });
 }
 
+bool Server::reconfigure(const ServerConfig &config) {
+    if (next_session_id_ != 1 || !connections_.empty()) return false;
+    ServerConfig next = config;
+    next.host = config_.host;
+    next.port = config_.port;
+    next.backlog = config_.backlog;
+    next.handle_sigterm = config_.handle_sigterm;
+    config_ = std::move(next);
+    output_limits_.max_bytes = config_.socket_buffer_size;
+    output_limits_.high_watermark = config_.buffer_high_watermark;
+    output_limits_.low_watermark = config_.buffer_low_watermark;
+    read_buffer_.resize(std::max<size_t>(config_.read_buffer_size, 4096));
+    return true;
+}
+
 Server::~Server() {
     // No callbacks: the binding is being torn down too.
     for (auto &[id, c] : connections_) {
@@ -847,8 +862,8 @@ bool Server::is_established(SessionId id) const {
 }
 
 bool Server::client_info(SessionId id, ClientInfo &out) const {
-    Connection *c = find(id);
-    if (!c || c->phase_ == Phase::Closed) return false;
+    Connection *c = find(id);  // a Closed one is still found during on_close/on_disconnect
+    if (!c) return false;
     out.remote_ip = c->peer_.ip();
     out.remote_port = c->peer_.port();
     out.server_port = port();

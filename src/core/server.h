@@ -194,6 +194,10 @@ public:
     Reactor &reactor() { return *reactor_; }
     uint16_t port() const { return listener_.port(); }
     const ServerConfig &config() const { return config_; }
+    // Replaces the settings before run() (the binding's set() comes after the bind):
+    // host, port, backlog and handle_sigterm keep their values from create(). False,
+    // nothing changed, once a connection was accepted.
+    bool reconfigure(const ServerConfig &config);
 
     // ---- WebSocket
     // One frame, as Swoole's push(). False (last_error() says why, the connection is not
@@ -220,6 +224,7 @@ public:
     // ---- introspection
     bool exists(SessionId id) const;
     bool is_established(SessionId id) const;  // an open WebSocket (ACTIVE)
+    // Also during on_close/on_disconnect (websocket_status kClosing for a WebSocket).
     bool client_info(SessionId id, ClientInfo &out) const;
     bool close_info(SessionId id, CloseInfo &out) const;
     std::vector<SessionId> session_ids() const;  // increasing

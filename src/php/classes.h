@@ -17,6 +17,10 @@ extern zend_class_entry *wsserver_ce_http_server;       // Swoole\Http\Server
 extern zend_class_entry *wsserver_ce_websocket_server;  // Swoole\WebSocket\Server
 extern zend_class_entry *wsserver_ce_frame;             // Swoole\WebSocket\Frame
 extern zend_class_entry *wsserver_ce_close_frame;       // Swoole\WebSocket\CloseFrame
+extern zend_class_entry *wsserver_ce_exception;         // Swoole\Exception
+extern zend_class_entry *wsserver_ce_connection_iterator;  // Swoole\Connection\Iterator
+extern zend_class_entry *wsserver_ce_http_response;     // Swoole\Http\Response
+extern zend_class_entry *wsserver_ce_http_request;      // Swoole\Http\Request
 
 // constants.cc
 void wsserver_register_constants(int module_number);

@@ -1,11 +1,1189 @@
-// Swoole\Server. Only the class and its public properties for now; the methods come
-// with the server engine.
+// Swoole\Server (the methods shared by every server class), Swoole\Connection\Iterator
+// and Swoole\Http\Request. The engine is wsserver::Server (src/core/server.h); this file
+// only turns its events into PHP callback calls and PHP arguments into engine calls.
+//
+// One PHP server object owns one engine (created, and so bound, by the constructor) and
+// runs it in the calling process: SWOOLE_BASE with a single worker.
 #include "php/classes.h"
+#include "php/server_object.h"
+
+#include "SAPI.h"
+extern "C" {
+#include "ext/standard/url.h"  // declares php_url_decode() without C linkage
+}
+#include "main/php_variables.h"
+#include "zend_exceptions.h"
+#include "zend_interfaces.h"
+
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <vector>
 
 #include "stubs/server_arginfo.h"
 
 zend_class_entry *wsserver_ce_server = nullptr;
+zend_class_entry *wsserver_ce_exception = nullptr;
+zend_class_entry *wsserver_ce_connection_iterator = nullptr;
+zend_class_entry *wsserver_ce_http_request = nullptr;
+
+namespace ws = wsserver;
+
+namespace {
+
+zend_object_handlers server_handlers;
+zend_object_handlers iterator_handlers;
+zend_object_handlers request_handlers;
+
+constexpr zend_long kModeBase = 1;
+constexpr zend_long kModeProcess = 2;
+constexpr zend_long kSockTcp = 1;
+constexpr zend_long kSockTcp6 = 3;
+constexpr zend_long kSockSsl = 512;
+
+// Lower-case event names, indexed by wsserver_event.
+constexpr const char *kEventNames[WSSERVER_EVENT_COUNT] = {
+    "start",        "shutdown",    "workerstart",  "workerstop",    "connect",      "open",
+    "message",      "close",       "disconnect",   "request",       "handshake",    "bufferfull",
+    "bufferempty",  "receive",     "packet",       "task",          "finish",       "pipemessage",
+    "managerstart", "managerstop", "workerexit",   "workererror",   "beforeshutdown",
+    "beforereload", "afterreload",
+};
+
+// The events this milestone can deliver; the others are accepted by on() (they are
+// Swoole's) and refused by start() when set.
+bool event_supported(int ev) {
+    switch (ev) {
+    case WSSERVER_EVENT_START:
+    case WSSERVER_EVENT_SHUTDOWN:
+    case WSSERVER_EVENT_WORKER_START:
+    case WSSERVER_EVENT_WORKER_STOP:
+    case WSSERVER_EVENT_CONNECT:
+    case WSSERVER_EVENT_OPEN:
+    case WSSERVER_EVENT_MESSAGE:
+    case WSSERVER_EVENT_CLOSE:
+    case WSSERVER_EVENT_DISCONNECT:
+    case WSSERVER_EVENT_REQUEST:
+    case WSSERVER_EVENT_BUFFER_FULL:
+    case WSSERVER_EVENT_BUFFER_EMPTY:
+    case WSSERVER_EVENT_MANAGER_START:
+    case WSSERVER_EVENT_MANAGER_STOP:
+    case WSSERVER_EVENT_WORKER_EXIT:
+    case WSSERVER_EVENT_WORKER_ERROR:
+    case WSSERVER_EVENT_BEFORE_SHUTDOWN:
+    case WSSERVER_EVENT_BEFORE_RELOAD:
+    case WSSERVER_EVENT_AFTER_RELOAD:
+        return true;
+    default:
+        return false;
+    }
+}
+
+int event_index(zend_string *name) {
+    for (int i = 0; i < WSSERVER_EVENT_COUNT; i++) {
+        if (ZSTR_LEN(name) == std::strlen(kEventNames[i]) &&
+            zend_binary_strcasecmp(ZSTR_VAL(name), ZSTR_LEN(name), kEventNames[i], ZSTR_LEN(name)) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+double now_float() {
+    struct timeval tv;
+    gettimeofday(&tv, nullptr);
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+}
+
+// ---------------------------------------------------------------- Swoole\Http\Request
+
+struct RequestObject {
+    zend_string *body;
+    zend_object std;
+};
+
+RequestObject *request_from(zend_object *obj) {
+    return reinterpret_cast<RequestObject *>(reinterpret_cast<char *>(obj) - XtOffsetOf(RequestObject, std));
+}
+
+zend_object *request_create(zend_class_entry *ce) {
+    auto *r = static_cast<RequestObject *>(zend_object_alloc(sizeof(RequestObject), ce));
+    r->body = nullptr;
+    zend_object_std_init(&r->std, ce);
+    object_properties_init(&r->std, ce);
+    r->std.handlers = &request_handlers;
+    return &r->std;
+}
+
+void request_free(zend_object *obj) {
+    RequestObject *r = request_from(obj);
+    if (r->body) {
+        zend_string_release(r->body);
+        r->body = nullptr;
+    }
+    zend_object_std_dtor(obj);
+}
+
+void add_sv(zval *arr, const char *key, std::string_view v) {
+    add_assoc_stringl_ex(arr, key, std::strlen(key), v.data(), v.size());
+}
+
+// "a=1; b=2" -> ['a' => '1', 'b' => '2'], values URL-decoded as PHP does for $_COOKIE.
+void parse_cookies(zval *arr, std::string_view header) {
+    size_t pos = 0;
+    for (int guard = 0; pos < header.size() && guard < 4096; guard++) {
+        size_t end = header.find(';', pos);
+        if (end == std::string_view::npos) end = header.size();
+        std::string_view pair = header.substr(pos, end - pos);
+        pos = end + 1;
+        while (!pair.empty() && (pair.front() == ' ' || pair.front() == '\t')) pair.remove_prefix(1);
+        while (!pair.empty() && (pair.back() == ' ' || pair.back() == '\t')) pair.remove_suffix(1);
+        size_t eq = pair.find('=');
+        if (pair.empty() || eq == 0) continue;
+        std::string_view name = eq == std::string_view::npos ? pair : pair.substr(0, eq);
+        std::string value(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+        size_t len = php_url_decode(value.data(), value.size());
+        add_assoc_stringl_ex(arr, name.data(), name.size(), value.data(), len);
+    }
+}
+
+// ---------------------------------------------------------------- Swoole\Connection\Iterator
+
+struct IteratorObject {
+    zval server;  // the Swoole\Server, kept alive
+    std::vector<ws::SessionId> *ids;
+    size_t pos;
+    zend_object std;
+};
+
+IteratorObject *iterator_from(zend_object *obj) {
+    return reinterpret_cast<IteratorObject *>(reinterpret_cast<char *>(obj) - XtOffsetOf(IteratorObject, std));
+}
+
+zend_object *iterator_create(zend_class_entry *ce) {
+    auto *it = static_cast<IteratorObject *>(zend_object_alloc(sizeof(IteratorObject), ce));
+    ZVAL_UNDEF(&it->server);
+    it->ids = new std::vector<ws::SessionId>();
+    it->pos = 0;
+    zend_object_std_init(&it->std, ce);
+    object_properties_init(&it->std, ce);
+    it->std.handlers = &iterator_handlers;
+    return &it->std;
+}
+
+void iterator_free(zend_object *obj) {
+    IteratorObject *it = iterator_from(obj);
+    zval_ptr_dtor(&it->server);
+    ZVAL_UNDEF(&it->server);
+    delete it->ids;
+    it->ids = nullptr;
+    zend_object_std_dtor(obj);
+}
+
+HashTable *iterator_get_gc(zend_object *obj, zval **table, int *n) {
+    IteratorObject *it = iterator_from(obj);
+    if (Z_ISUNDEF(it->server)) {
+        *table = nullptr;
+        *n = 0;
+    } else {
+        *table = &it->server;
+        *n = 1;
+    }
+    return zend_std_get_properties(obj);
+}
+
+ws::Server *iterator_engine(IteratorObject *it) {
+    if (Z_TYPE(it->server) != IS_OBJECT) return nullptr;
+    ServerObject *o = wsserver_server_from(Z_OBJ(it->server));
+    return o->impl ? o->impl->server.get() : nullptr;
+}
+
+// ---------------------------------------------------------------- Swoole\Server
+
+void callback_reset(Callback &cb) {
+    zval_ptr_dtor(&cb.fn);
+    ZVAL_UNDEF(&cb.fn);
+    zval_ptr_dtor(&cb.params);
+    ZVAL_UNDEF(&cb.params);
+}
+
+zend_object *server_create(zend_class_entry *ce) {
+    auto *o = static_cast<ServerObject *>(zend_object_alloc(sizeof(ServerObject), ce));
+    o->impl = new ServerImpl(o);
+    zend_object_std_init(&o->std, ce);
+    object_properties_init(&o->std, ce);
+    o->std.handlers = &server_handlers;
+    return &o->std;
+}
+
+void server_free(zend_object *obj) {
+    ServerObject *o = wsserver_server_from(obj);
+    if (o->impl) {
+        o->impl->server.reset();  // no callbacks from here on
+        for (auto &cb : o->impl->callbacks) callback_reset(cb);
+        for (auto &[id, cb] : o->impl->timers) callback_reset(cb);
+        for (auto &[id, cb] : o->impl->defers) callback_reset(cb);
+        delete o->impl;
+        o->impl = nullptr;
+    }
+    zend_object_std_dtor(obj);
+}
+
+HashTable *server_get_gc(zend_object *obj, zval **table, int *n) {
+    ServerObject *o = wsserver_server_from(obj);
+    zend_get_gc_buffer *buf = zend_get_gc_buffer_create();
+    if (o->impl) {
+        for (auto &cb : o->impl->callbacks) {
+            if (!Z_ISUNDEF(cb.fn)) zend_get_gc_buffer_add_zval(buf, &cb.fn);
+        }
+        for (auto &[id, cb] : o->impl->timers) {
+            zend_get_gc_buffer_add_zval(buf, &cb.fn);
+            if (!Z_ISUNDEF(cb.params)) zend_get_gc_buffer_add_zval(buf, &cb.params);
+        }
+        for (auto &[id, cb] : o->impl->defers) zend_get_gc_buffer_add_zval(buf, &cb.fn);
+    }
+    zend_get_gc_buffer_use(buf, table, n);
+    return zend_std_get_properties(obj);
+}
+
+ServerObject *this_server(zval *this_ptr) { return wsserver_server_from(Z_OBJ_P(this_ptr)); }
+
+// The engine, or nullptr after an exception (constructor not run or failed).
+ws::Server *engine_of(zval *this_ptr) {
+    ServerObject *o = this_server(this_ptr);
+    if (!o->impl || !o->impl->server) {
+        zend_throw_error(nullptr, "%s object is not initialized (its constructor did not complete)",
+                         ZSTR_VAL(Z_OBJCE_P(this_ptr)->name));
+        return nullptr;
+    }
+    return o->impl->server.get();
+}
+
+void store_callback(Callback &cb, zval *fn, const zend_fcall_info_cache &fcc) {
+    callback_reset(cb);
+    ZVAL_COPY(&cb.fn, fn);
+    cb.fcc = fcc;
+}
+
+// ---- set()
+
+enum class Kind { Size, Bool, String, Millis, WorkerNum };
+
+struct SettingKey {
+    const char *name;
+    Kind kind;
+};
+
+constexpr SettingKey kSettings[] = {
+    {"package_max_length", Kind::Size},
+    {"socket_buffer_size", Kind::Size},
+    {"buffer_output_size", Kind::Size},
+    {"buffer_high_watermark", Kind::Size},
+    {"buffer_low_watermark", Kind::Size},
+    {"websocket_compression", Kind::Bool},
+    {"websocket_subprotocol", Kind::String},
+    {"open_websocket_close_frame", Kind::Bool},
+    {"open_websocket_ping_frame", Kind::Bool},
+    {"open_websocket_pong_frame", Kind::Bool},
+    {"http_header_max_size", Kind::Size},
+    {"backlog", Kind::Size},
+    {"worker_num", Kind::WorkerNum},
+};
+
+const char *type_name(zval *v) { return zend_zval_type_name(v); }
+
+// Checks and applies one known key; false after a warning naming the key.
+bool apply_setting(ws::ServerConfig &c, const SettingKey &key, zval *v) {
+    ZVAL_DEREF(v);
+    zend_long n = 0;
+    bool b = false;
+    switch (key.kind) {
+    case Kind::Size:
+    case Kind::Millis:
+    case Kind::WorkerNum:
+        if (Z_TYPE_P(v) == IS_LONG) {
+            n = Z_LVAL_P(v);
+        } else if (Z_TYPE_P(v) == IS_DOUBLE && Z_DVAL_P(v) >= 0 && Z_DVAL_P(v) < 9.0e18) {
+            n = static_cast<zend_long>(Z_DVAL_P(v));
+        } else if (Z_TYPE_P(v) == IS_STRING &&
+                   is_numeric_string(Z_STRVAL_P(v), Z_STRLEN_P(v), &n, nullptr, false) == IS_LONG) {
+        } else {
+            php_error_docref(nullptr, E_WARNING, "setting '%s' must be of type int, %s given", key.name,
+                             type_name(v));
+            return false;
+        }
+        if (n < 0) {
+            php_error_docref(nullptr, E_WARNING, "setting '%s' must be greater than or equal to 0", key.name);
+            return false;
+        }
+        break;
+    case Kind::Bool:
+        if (Z_TYPE_P(v) == IS_TRUE || Z_TYPE_P(v) == IS_FALSE) {
+            b = Z_TYPE_P(v) == IS_TRUE;
+        } else if (Z_TYPE_P(v) == IS_LONG) {
+            b = Z_LVAL_P(v) != 0;
+        } else {
+            php_error_docref(nullptr, E_WARNING, "setting '%s' must be of type bool, %s given", key.name,
+                             type_name(v));
+            return false;
+        }
+        break;
+    case Kind::String:
+        if (Z_TYPE_P(v) != IS_STRING) {
+            php_error_docref(nullptr, E_WARNING, "setting '%s' must be of type string, %s given", key.name,
+                             type_name(v));
+            return false;
+        }
+        break;
+    }
+    const std::string_view name(key.name);
+    const auto size = static_cast<size_t>(n);
+    if (name == "package_max_length") c.package_max_length = size;
+    else if (name == "socket_buffer_size" || name == "buffer_output_size") c.socket_buffer_size = size;
+    else if (name == "buffer_high_watermark") c.buffer_high_watermark = size;
+    else if (name == "buffer_low_watermark") c.buffer_low_watermark = size;
+    else if (name == "websocket_compression") c.websocket_compression = b;
+    else if (name == "websocket_subprotocol") c.websocket_subprotocol.assign(Z_STRVAL_P(v), Z_STRLEN_P(v));
+    else if (name == "open_websocket_close_frame") c.open_websocket_close_frame = b;
+    else if (name == "open_websocket_ping_frame") c.open_websocket_ping_frame = b;
+    else if (name == "open_websocket_pong_frame") c.open_websocket_pong_frame = b;
+    else if (name == "http_header_max_size") c.http_header_max_size = size;
+    else if (name == "worker_num" && n > 1) {
+        php_error_docref(nullptr, E_WARNING,
+                         "worker_num=" ZEND_LONG_FMT " is not supported yet: only 1 worker, the calling process, runs",
+                         n);
+    }
+    return true;
+}
+
+// ---- client info
+
+// False when the session is unknown.
+bool client_info_array(zval *out, ws::Server *s, ws::SessionId id) {
+    ws::ClientInfo info;
+    if (!s->client_info(id, info)) return false;
+    array_init(out);
+    add_assoc_long(out, "server_port", info.server_port);
+    add_assoc_long(out, "socket_type", kSockTcp);
+    add_assoc_long(out, "remote_port", info.remote_port);
+    add_assoc_stringl(out, "remote_ip", info.remote_ip.data(), info.remote_ip.size());
+    add_assoc_long(out, "reactor_id", 0);
+    add_assoc_long(out, "worker_id", 0);
+    add_assoc_long(out, "connect_time", info.connect_time);
+    add_assoc_long(out, "last_time", info.last_recv_time ? info.last_recv_time : info.connect_time);
+    add_assoc_long(out, "last_recv_time", info.last_recv_time);
+    add_assoc_long(out, "last_send_time", info.last_send_time);
+    add_assoc_long(out, "close_errno", 0);
+    add_assoc_long(out, "websocket_status", info.websocket_status);
+    add_assoc_long(out, "send_queued_bytes", static_cast<zend_long>(info.send_queued_bytes));
+    // Our addition: the peer's close code and reason once the close handshake began.
+    ws::CloseInfo ci;
+    if (info.websocket_status == ws::websocket_status::kClosing && s->close_info(id, ci)) {
+        add_assoc_long(out, "close_code", ci.peer_code);
+        add_assoc_stringl(out, "close_reason", ci.peer_reason.data(), ci.peer_reason.size());
+    }
+    return true;
+}
+
+void client_info_method(INTERNAL_FUNCTION_PARAMETERS) {
+    zend_long fd;
+    zend_long reactor_id = -1;
+    bool ignore_error = false;
+    ZEND_PARSE_PARAMETERS_START(1, 3)
+        Z_PARAM_LONG(fd)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_LONG(reactor_id)
+        Z_PARAM_BOOL(ignore_error)
+    ZEND_PARSE_PARAMETERS_END();
+    (void)reactor_id;
+    (void)ignore_error;
+    ws::Server *s = engine_of(ZEND_THIS);
+    if (!s) RETURN_THROWS();
+    if (fd <= 0 || !client_info_array(return_value, s, static_cast<ws::SessionId>(fd))) {
+        RETURN_FALSE;
+    }
+}
+
+void client_list_method(INTERNAL_FUNCTION_PARAMETERS) {
+    zend_long start_fd = 0;
+    zend_long find_count = 10;
+    ZEND_PARSE_PARAMETERS_START(0, 2)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_LONG(start_fd)
+        Z_PARAM_LONG(find_count)
+    ZEND_PARSE_PARAMETERS_END();
+    ws::Server *s = engine_of(ZEND_THIS);
+    if (!s) RETURN_THROWS();
+    if (find_count > 100) {
+        php_error_docref(nullptr, E_WARNING, "swoole connection list max_find_count=100");
+        RETURN_FALSE;
+    }
+    array_init(return_value);
+    zend_long found = 0;
+    for (ws::SessionId id : s->session_ids()) {
+        if (found >= find_count) break;
+        if (static_cast<zend_long>(id) <= start_fd) continue;
+        add_next_index_long(return_value, static_cast<zend_long>(id));
+        found++;
+    }
+    if (found == 0) {
+        zval_ptr_dtor(return_value);
+        RETURN_FALSE;
+    }
+}
+
+bool parse_callable(zval *arg, zend_fcall_info_cache &fcc) {
+    char *error = nullptr;
+    if (!zend_is_callable_ex(arg, nullptr, 0, nullptr, &fcc, &error)) {
+        if (error) efree(error);
+        return false;
+    }
+    if (error) efree(error);
+    return true;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- events
+
+void wsserver_make_request(zval *out, ServerObject *o, ws::SessionId id, const ws::HttpParser &p) {
+    object_init_ex(out, wsserver_ce_http_request);
+    zend_object *obj = Z_OBJ_P(out);
+    zend_update_property_long(wsserver_ce_http_request, obj, "fd", 2, static_cast<zend_long>(id));
+
+    zval header;
+    array_init(&header);
+    zval cookie;
+    ZVAL_UNDEF(&cookie);
+    for (size_t i = 0; i < p.header_count(); i++) {
+        ws::HttpHeader h = p.header_at(i);
+        zend_string *key = zend_string_init(h.name.data(), h.name.size(), 0);
+        zend_str_tolower(ZSTR_VAL(key), ZSTR_LEN(key));
+        zval v;
+        ZVAL_STRINGL(&v, h.value.data(), h.value.size());
+        zend_symtable_update(Z_ARRVAL(header), key, &v);
+        if (zend_string_equals_literal(key, "cookie")) {
+            if (Z_ISUNDEF(cookie)) array_init(&cookie);
+            parse_cookies(&cookie, h.value);
+        }
+        zend_string_release(key);
+    }
+    zend_update_property(wsserver_ce_http_request, obj, "header", 6, &header);
+    zval_ptr_dtor(&header);
+    if (!Z_ISUNDEF(cookie)) {
+        zend_update_property(wsserver_ce_http_request, obj, "cookie", 6, &cookie);
+        zval_ptr_dtor(&cookie);
+    }
+
+    if (!p.query().empty()) {
+        // PHP's own query-string parser, as parse_str() uses it (it frees the copy).
+        zval get;
+        array_init(&get);
+        char *copy = estrndup(p.query().data(), p.query().size());
+        sapi_module.treat_data(PARSE_STRING, copy, &get);
+        zend_update_property(wsserver_ce_http_request, obj, "get", 3, &get);
+        zval_ptr_dtor(&get);
+    }
+
+    ws::ClientInfo info;
+    o->impl->server->client_info(id, info);
+    const double now = now_float();
+    zval server;
+    array_init(&server);
+    add_sv(&server, "query_string", p.query());
+    add_sv(&server, "request_method", p.method());
+    add_sv(&server, "request_uri", p.path());
+    add_sv(&server, "path_info", p.path());
+    add_assoc_long(&server, "request_time", static_cast<zend_long>(now));
+    add_assoc_double(&server, "request_time_float", now);
+    add_assoc_string(&server, "server_protocol", p.version_minor() == 0 ? "HTTP/1.0" : "HTTP/1.1");
+    add_assoc_long(&server, "server_port", info.server_port);
+    add_assoc_long(&server, "remote_port", info.remote_port);
+    add_sv(&server, "remote_addr", info.remote_ip);
+    add_assoc_long(&server, "master_time", static_cast<zend_long>(now));
+    if (p.query().empty()) {
+        zend_hash_str_del(Z_ARRVAL(server), "query_string", sizeof("query_string") - 1);
+    }
+    zend_update_property(wsserver_ce_http_request, obj, "server", 6, &server);
+    zval_ptr_dtor(&server);
+
+    request_from(obj)->body = zend_string_init(p.body().data(), p.body().size(), 0);
+
+    auto type = p.header("Content-Type");
+    if (!p.body().empty() && type && zend_binary_strncasecmp(type->data(), type->size(), "application/x-www-form-urlencoded", 33, 33) == 0) {
+        zval post;
+        array_init(&post);
+        sapi_module.treat_data(PARSE_STRING, estrndup(p.body().data(), p.body().size()), &post);
+        zend_update_property(wsserver_ce_http_request, obj, "post", 4, &post);
+        zval_ptr_dtor(&post);
+    }
+}
+
+
+ServerObject *wsserver_server_from(zend_object *obj) {
+    return reinterpret_cast<ServerObject *>(reinterpret_cast<char *>(obj) - XtOffsetOf(ServerObject, std));
+}
+
+bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *argv) {
+    if (EG(exception) || Z_ISUNDEF(cb.fn)) return !EG(exception);
+    zval fn;
+    ZVAL_COPY(&fn, &cb.fn);  // the callback may replace itself through on()
+    zend_fcall_info_cache fcc = cb.fcc;
+    zval retval;
+    ZVAL_UNDEF(&retval);
+    zend_fcall_info fci;
+    fci.size = sizeof(fci);
+    ZVAL_COPY_VALUE(&fci.function_name, &fn);
+    fci.object = nullptr;
+    fci.retval = &retval;
+    fci.params = argv;
+    fci.param_count = argc;
+    fci.named_params = nullptr;
+    zend_call_function(&fci, &fcc);
+    zval_ptr_dtor(&retval);
+    zval_ptr_dtor(&fn);
+    if (EG(exception)) {
+        // As an uncaught exception ends a Swoole worker: every connection is dropped at
+        // once (no close handshake, no more PHP callbacks), run() returns and the
+        // exception propagates from start().
+        if (o->impl && o->impl->server && o->impl->running) {
+            ws::Server &s = *o->impl->server;
+            for (ws::SessionId id : s.session_ids()) s.close(id, true);
+            s.stop();
+        }
+        return false;
+    }
+    return true;
+}
+
+namespace {
+
+void call_fd_event(ServerObject *o, int ev, ws::SessionId id, bool with_reactor) {
+    const Callback &cb = o->impl->callbacks[ev];
+    if (Z_ISUNDEF(cb.fn)) return;
+    zval args[3];
+    ZVAL_OBJ(&args[0], &o->std);
+    ZVAL_LONG(&args[1], static_cast<zend_long>(id));
+    ZVAL_LONG(&args[2], 0);
+    wsserver_call(o, cb, with_reactor ? 3 : 2, args);
+}
+
+}  // namespace
+
+void ServerEventsImpl::on_connect(ws::SessionId id) { call_fd_event(o_, WSSERVER_EVENT_CONNECT, id, true); }
+
+void ServerEventsImpl::on_request(ws::SessionId id, const ws::HttpParser &parser) {
+    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_REQUEST];
+    if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
+    zval args[2];
+    wsserver_make_request(&args[0], o_, id, parser);
+    wsserver_make_response(&args[1], o_, id);
+    wsserver_call(o_, cb, 2, args);
+    zval_ptr_dtor(&args[0]);
+    zval_ptr_dtor(&args[1]);  // a response nobody kept and nobody ended is ended here
+}
+
+// Http\Server (no WebSocket): an upgrade request is just a request.
+void ServerEventsImpl::on_handshake(ws::SessionId id, const ws::HttpParser &parser) { on_request(id, parser); }
+
+void ServerEventsImpl::on_open(ws::SessionId id, const ws::HttpParser &parser) {
+    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_OPEN];
+    if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
+    zval args[2];
+    ZVAL_OBJ(&args[0], &o_->std);
+    wsserver_make_request(&args[1], o_, id, parser);
+    wsserver_call(o_, cb, 2, args);
+    zval_ptr_dtor(&args[1]);
+}
+
+void ServerEventsImpl::on_message(ws::SessionId id, uint8_t opcode, std::string_view data, unsigned flags) {
+    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_MESSAGE];
+    if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
+    zval frame;
+    const bool is_close = opcode == static_cast<uint8_t>(ws::Opcode::Close);
+    zend_class_entry *ce = is_close ? wsserver_ce_close_frame : wsserver_ce_frame;
+    object_init_ex(&frame, ce);
+    zend_object *obj = Z_OBJ(frame);
+    zend_update_property_long(ce, obj, "fd", 2, static_cast<zend_long>(id));
+    zend_update_property_long(ce, obj, "opcode", 6, opcode);
+    zend_update_property_long(ce, obj, "flags", 5, static_cast<zend_long>(flags));
+    zend_update_property_bool(ce, obj, "finish", 6, (flags & ws::flag::kFin) != 0);
+    if (is_close) {
+        zend_long code = 1005;
+        std::string_view reason;
+        if (data.size() >= 2) {
+            code = (static_cast<unsigned char>(data[0]) << 8) | static_cast<unsigned char>(data[1]);
+            reason = data.substr(2);
+        }
+        zend_update_property_long(ce, obj, "code", 4, code);
+        zend_update_property_stringl(ce, obj, "reason", 6, reason.data(), reason.size());
+        zend_update_property_stringl(ce, obj, "data", 4, reason.data(), reason.size());
+    } else {
+        zend_update_property_stringl(ce, obj, "data", 4, data.data(), data.size());
+    }
+    zval args[2];
+    ZVAL_OBJ(&args[0], &o_->std);
+    ZVAL_COPY_VALUE(&args[1], &frame);
+    wsserver_call(o_, cb, 2, args);
+    zval_ptr_dtor(&frame);
+}
+
+void ServerEventsImpl::on_close(ws::SessionId id) { call_fd_event(o_, WSSERVER_EVENT_CLOSE, id, true); }
+
+void ServerEventsImpl::on_disconnect(ws::SessionId id) {
+    // Swoole: onDisconnect when set, else onClose, for a connection that never upgraded.
+    int ev = Z_ISUNDEF(o_->impl->callbacks[WSSERVER_EVENT_DISCONNECT].fn) ? WSSERVER_EVENT_CLOSE
+                                                                          : WSSERVER_EVENT_DISCONNECT;
+    call_fd_event(o_, ev, id, ev == WSSERVER_EVENT_CLOSE);
+}
+
+void ServerEventsImpl::on_buffer_full(ws::SessionId id) {
+    call_fd_event(o_, WSSERVER_EVENT_BUFFER_FULL, id, false);
+}
+
+void ServerEventsImpl::on_buffer_empty(ws::SessionId id) {
+    call_fd_event(o_, WSSERVER_EVENT_BUFFER_EMPTY, id, false);
+}
+
+// ---------------------------------------------------------------- methods
+
+ZEND_METHOD(Swoole_Server, __construct) {
+    zend_string *host = nullptr;
+    zend_long port = 0;
+    zend_long mode = kModeBase;
+    zend_long sock_type = kSockTcp;
+    ZEND_PARSE_PARAMETERS_START(0, 4)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_STR(host)
+        Z_PARAM_LONG(port)
+        Z_PARAM_LONG(mode)
+        Z_PARAM_LONG(sock_type)
+    ZEND_PARSE_PARAMETERS_END();
+
+    ServerObject *o = this_server(ZEND_THIS);
+    if (o->impl->server) {
+        zend_throw_exception(wsserver_ce_exception, "the server is already constructed", 0);
+        RETURN_THROWS();
+    }
+    if (mode == kModeProcess) {
+        zend_throw_exception(wsserver_ce_exception, "SWOOLE_PROCESS mode is not implemented yet", 0);
+        RETURN_THROWS();
+    }
+    if (mode != kModeBase) {
+        zend_throw_exception_ex(wsserver_ce_exception, 0, "invalid server mode " ZEND_LONG_FMT, mode);
+        RETURN_THROWS();
+    }
+    if (sock_type & kSockSsl) {
+        zend_throw_exception(wsserver_ce_exception, "SWOOLE_SSL is not implemented yet", 0);
+        RETURN_THROWS();
+    }
+    if (sock_type != kSockTcp && sock_type != kSockTcp6) {
+        zend_throw_exception_ex(wsserver_ce_exception, 0,
+                                "socket type " ZEND_LONG_FMT " is not supported (SWOOLE_SOCK_TCP or SWOOLE_SOCK_TCP6)",
+                                sock_type);
+        RETURN_THROWS();
+    }
+    if (port < 0 || port > 65535) {
+        zend_throw_exception_ex(wsserver_ce_exception, 0, "invalid port [" ZEND_LONG_FMT "]", port);
+        RETURN_THROWS();
+    }
+    ServerImpl &impl = *o->impl;
+    impl.config.host = host ? std::string(ZSTR_VAL(host), ZSTR_LEN(host)) : std::string("0.0.0.0");
+    impl.config.port = static_cast<uint16_t>(port);
+    impl.config.has_disconnect_handler = true;  // on_disconnect becomes onClose/onDisconnect
+    // SIGTERM is taken over by start() only, while the loop runs: a server object that is
+    // constructed but not started leaves the process's signals alone.
+    impl.config.handle_sigterm = false;
+    auto created = ws::Server::create(impl.config, impl.events);
+    if (!created) {
+        zend_throw_exception(wsserver_ce_exception, created.error().message.c_str(), created.error().code);
+        RETURN_THROWS();
+    }
+    impl.server = std::move(created.value());
+
+    zend_object *obj = Z_OBJ_P(ZEND_THIS);
+    zend_class_entry *ce = wsserver_ce_server;
+    zend_update_property_stringl(ce, obj, "host", 4, impl.config.host.data(), impl.config.host.size());
+    zend_update_property_long(ce, obj, "port", 4, impl.server->port());
+    zend_update_property_long(ce, obj, "mode", 4, mode);
+    zend_update_property_long(ce, obj, "type", 4, sock_type);
+
+    zval it;
+    object_init_ex(&it, wsserver_ce_connection_iterator);
+    ZVAL_COPY(&iterator_from(Z_OBJ(it))->server, ZEND_THIS);
+    zend_update_property(ce, obj, "connections", 11, &it);
+    zval_ptr_dtor(&it);
+}
+
+ZEND_METHOD(Swoole_Server, on) {
+    zend_string *name;
+    zval *fn;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_STR(name)
+        Z_PARAM_ZVAL(fn)
+    ZEND_PARSE_PARAMETERS_END();
+    zend_fcall_info_cache fcc;
+    if (!parse_callable(fn, fcc)) {
+        zend_argument_type_error(2, "must be a valid callback");
+        RETURN_THROWS();
+    }
+    int ev = event_index(name);
+    if (ev < 0) {
+        php_error_docref(nullptr, E_WARNING, "unknown event types[%s]", ZSTR_VAL(name));
+        RETURN_FALSE;
+    }
+    store_callback(this_server(ZEND_THIS)->impl->callbacks[ev], fn, fcc);
+    RETURN_TRUE;
+}
+
+ZEND_METHOD(Swoole_Server, getCallback) {
+    zend_string *name;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_STR(name)
+    ZEND_PARSE_PARAMETERS_END();
+    int ev = event_index(name);
+    if (ev < 0) RETURN_NULL();
+    const Callback &cb = this_server(ZEND_THIS)->impl->callbacks[ev];
+    if (Z_ISUNDEF(cb.fn)) RETURN_NULL();
+    RETURN_COPY(&cb.fn);
+}
+
+ZEND_METHOD(Swoole_Server, set) {
+    HashTable *settings;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_ARRAY_HT(settings)
+    ZEND_PARSE_PARAMETERS_END();
+    ServerObject *o = this_server(ZEND_THIS);
+    if (o->impl->running) {
+        php_error_docref(nullptr, E_WARNING, "server is running, unable to change settings");
+        RETURN_FALSE;
+    }
+    ws::ServerConfig next = o->impl->config;
+    for (const SettingKey &key : kSettings) {
+        zval *v = zend_hash_str_find(settings, key.name, std::strlen(key.name));
+        if (v && !apply_setting(next, key, v)) RETURN_FALSE;
+    }
+    o->impl->config = next;
+
+    zend_object *obj = Z_OBJ_P(ZEND_THIS);
+    zval rv;
+    zval *current = zend_read_property(wsserver_ce_server, obj, "setting", 7, true, &rv);
+    zval merged;
+    array_init(&merged);
+    ZVAL_DEREF(current);
+    if (Z_TYPE_P(current) == IS_ARRAY) {
+        zend_hash_copy(Z_ARRVAL(merged), Z_ARRVAL_P(current), zval_add_ref);
+    }
+    zend_hash_merge(Z_ARRVAL(merged), settings, zval_add_ref, true);
+    zend_update_property(wsserver_ce_server, obj, "setting", 7, &merged);
+    zval_ptr_dtor(&merged);
+    RETURN_TRUE;
+}
+
+ZEND_METHOD(Swoole_Server, start) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    ws::Server *s = engine_of(ZEND_THIS);
+    if (!s) RETURN_THROWS();
+    ServerObject *o = this_server(ZEND_THIS);
+    ServerImpl &impl = *o->impl;
+    if (impl.running) {
+        php_error_docref(nullptr, E_WARNING, "server is running, unable to execute %s->start()",
+                         ZSTR_VAL(Z_OBJCE_P(ZEND_THIS)->name));
+        RETURN_FALSE;
+    }
+    if (impl.finished) {
+        php_error_docref(nullptr, E_WARNING, "the server has already run; create a new one");
+        RETURN_FALSE;
+    }
+    zend_class_entry *ce = Z_OBJCE_P(ZEND_THIS);
+    const bool is_ws = instanceof_function(ce, wsserver_ce_websocket_server);
+    const bool is_http = instanceof_function(ce, wsserver_ce_http_server);
+    if (is_ws && Z_ISUNDEF(impl.callbacks[WSSERVER_EVENT_MESSAGE].fn)) {
+        php_error_docref(nullptr, E_WARNING, "require onMessage callback");
+        RETURN_FALSE;
+    }
+    if (!is_http) {
+        php_error_docref(nullptr, E_WARNING,
+                         "a plain Swoole\\Server (TCP, onReceive) is not implemented yet: use Swoole\\WebSocket\\Server");
+        RETURN_FALSE;
+    }
+    if (!is_ws && Z_ISUNDEF(impl.callbacks[WSSERVER_EVENT_REQUEST].fn)) {
+        php_error_docref(nullptr, E_WARNING, "require onRequest callback");
+        RETURN_FALSE;
+    }
+    if (is_ws && !Z_ISUNDEF(impl.callbacks[WSSERVER_EVENT_HANDSHAKE].fn)) {
+        php_error_docref(nullptr, E_WARNING, "onHandShake is not implemented yet");
+        RETURN_FALSE;
+    }
+    for (int ev = 0; ev < WSSERVER_EVENT_COUNT; ev++) {
+        if (!Z_ISUNDEF(impl.callbacks[ev].fn) && !event_supported(ev)) {
+            php_error_docref(nullptr, E_WARNING, "the %s event is not implemented yet", kEventNames[ev]);
+            RETURN_FALSE;
+        }
+    }
+    impl.config.has_request_handler = !Z_ISUNDEF(impl.callbacks[WSSERVER_EVENT_REQUEST].fn);
+    impl.config.user_handshake = !is_ws;  // Http\Server answers an upgrade request through onRequest
+    impl.config.has_disconnect_handler = true;
+    if (!s->reconfigure(impl.config)) {
+        php_error_docref(nullptr, E_WARNING, "the settings cannot be applied any more");
+        RETURN_FALSE;
+    }
+
+    zend_object *obj = Z_OBJ_P(ZEND_THIS);
+    const zend_long pid = static_cast<zend_long>(getpid());
+    zend_update_property_long(wsserver_ce_server, obj, "master_pid", 10, pid);
+    zend_update_property_long(wsserver_ce_server, obj, "manager_pid", 11, 0);
+    zend_update_property_long(wsserver_ce_server, obj, "worker_id", 9, 0);
+    zend_update_property_long(wsserver_ce_server, obj, "worker_pid", 10, pid);
+
+    GC_ADDREF(obj);  // alive until run() returned, whatever the callbacks do
+    impl.running = true;
+    zval args[2];
+    ZVAL_OBJ(&args[0], obj);
+    ZVAL_LONG(&args[1], 0);
+    wsserver_call(o, impl.callbacks[WSSERVER_EVENT_START], 1, args);
+    wsserver_call(o, impl.callbacks[WSSERVER_EVENT_WORKER_START], 2, args);
+    int err = 0;
+    if (!EG(exception)) {
+        err = s->reactor().on_signal(SIGTERM, [s](int) { s->stop(); });  // graceful stop
+        if (err == 0) err = s->run();
+        (void)s->reactor().on_signal(SIGTERM, {});
+    }
+    impl.running = false;
+    impl.finished = true;
+    wsserver_call(o, impl.callbacks[WSSERVER_EVENT_WORKER_STOP], 2, args);
+    wsserver_call(o, impl.callbacks[WSSERVER_EVENT_SHUTDOWN], 1, args);
+    OBJ_RELEASE(obj);
+    if (EG(exception)) RETURN_THROWS();
+    if (err != 0) {
+        php_error_docref(nullptr, E_WARNING, "the event loop failed: %s", std::strerror(err));
+        RETURN_FALSE;
+    }
+    RETURN_TRUE;
+}
+
+ZEND_METHOD(Swoole_Server, send) {
+    zval *fd;
+    zend_string *data;
+    zend_long server_socket = -1;
+    ZEND_PARSE_PARAMETERS_START(2, 3)
+        Z_PARAM_ZVAL(fd)
+        Z_PARAM_STR(data)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_LONG(server_socket)
+    ZEND_PARSE_PARAMETERS_END();
+    (void)server_socket;
+    ws::Server *s = engine_of(ZEND_THIS);
+    if (!s) RETURN_THROWS();
+    zend_long id = zval_get_long(fd);
+    if (id <= 0 || !s->send(static_cast<ws::SessionId>(id), std::string_view(ZSTR_VAL(data), ZSTR_LEN(data)))) {
+        this_server(ZEND_THIS)->impl->last_error = static_cast<int>(s->last_error());
+        if (s->last_error() == ws::ServerError::SessionNotExist || id <= 0) {
+            php_error_docref(nullptr, E_WARNING, "session#" ZEND_LONG_FMT " does not exists", id);
+        }
+        RETURN_FALSE;
+    }
+    RETURN_TRUE;
+}
+
+namespace {
+void exists_method(INTERNAL_FUNCTION_PARAMETERS) {
+    zend_long fd;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_LONG(fd)
+    ZEND_PARSE_PARAMETERS_END();
+    ws::Server *s = engine_of(ZEND_THIS);
+    if (!s) RETURN_THROWS();
+    RETURN_BOOL(fd > 0 && s->exists(static_cast<ws::SessionId>(fd)));
+}
+
+void stop_server(INTERNAL_FUNCTION_PARAMETERS) {
+    ws::Server *s = engine_of(ZEND_THIS);
+    if (!s) RETURN_THROWS();
+    if (!this_server(ZEND_THIS)->impl->running) {
+        php_error_docref(nullptr, E_WARNING, "server is not running");
+        RETURN_FALSE;
+    }
+    s->stop();
+    RETURN_TRUE;
+}
+
+// tick()/after(): the callback receives (timer id, ...params) for tick, (...params) for
+// after, as Swoole's timers do.
+void add_timer(INTERNAL_FUNCTION_PARAMETERS, bool repeat) {
+    zend_long ms;
+    zval *fn;
+    zval *params = nullptr;
+    uint32_t param_count = 0;
+    ZEND_PARSE_PARAMETERS_START(2, -1)
+        Z_PARAM_LONG(ms)
+        Z_PARAM_ZVAL(fn)
+        Z_PARAM_VARIADIC('*', params, param_count)
+    ZEND_PARSE_PARAMETERS_END();
+    zend_fcall_info_cache fcc;
+    if (!parse_callable(fn, fcc)) {
+        zend_argument_type_error(2, "must be a valid callback");
+        RETURN_THROWS();
+    }
+    if (ms < 1) {
+        zend_argument_value_error(1, "must be greater than or equal to 1");
+        RETURN_THROWS();
+    }
+    ws::Server *s = engine_of(ZEND_THIS);
+    if (!s) RETURN_THROWS();
+    ServerObject *o = this_server(ZEND_THIS);
+    auto fire = [o, repeat](ws::TimerId id) {
+        auto it = o->impl->timers.find(id);
+        if (it == o->impl->timers.end()) return;
+        Callback cb;
+        ZVAL_COPY(&cb.fn, &it->second.fn);
+        if (!Z_ISUNDEF(it->second.params)) ZVAL_COPY(&cb.params, &it->second.params);
+        cb.fcc = it->second.fcc;
+        if (!repeat) {
+            callback_reset(it->second);
+            o->impl->timers.erase(it);
+        }
+        std::vector<zval> args;
+        if (repeat) {
+            args.emplace_back();
+            ZVAL_LONG(&args.back(), static_cast<zend_long>(id));
+        }
+        if (!Z_ISUNDEF(cb.params)) {
+            zval *v;
+            ZEND_HASH_FOREACH_VAL(Z_ARRVAL(cb.params), v) {
+                args.emplace_back();
+                ZVAL_COPY_VALUE(&args.back(), v);  // borrowed: cb.params keeps them alive
+            }
+            ZEND_HASH_FOREACH_END();
+        }
+        wsserver_call(o, cb, static_cast<uint32_t>(args.size()), args.empty() ? nullptr : args.data());
+        callback_reset(cb);
+    };
+    ws::TimerId id = repeat ? s->tick(static_cast<uint64_t>(ms), fire) : s->after(static_cast<uint64_t>(ms), fire);
+    if (id <= 0) RETURN_FALSE;
+    Callback &cb = o->impl->timers[id];
+    ZVAL_COPY(&cb.fn, fn);
+    cb.fcc = fcc;
+    if (param_count > 0) {
+        array_init_size(&cb.params, param_count);
+        for (uint32_t i = 0; i < param_count; i++) {
+            Z_TRY_ADDREF(params[i]);
+            add_next_index_zval(&cb.params, &params[i]);
+        }
+    }
+    RETURN_LONG(static_cast<zend_long>(id));
+}
+}  // namespace
+
+ZEND_METHOD(Swoole_Server, exists) { exists_method(INTERNAL_FUNCTION_PARAM_PASSTHRU); }
+
+ZEND_METHOD(Swoole_Server, exist) { exists_method(INTERNAL_FUNCTION_PARAM_PASSTHRU); }
+
+ZEND_METHOD(Swoole_Server, close) {
+    zend_long fd;
+    bool reset = false;
+    ZEND_PARSE_PARAMETERS_START(1, 2)
+        Z_PARAM_LONG(fd)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_BOOL(reset)
+    ZEND_PARSE_PARAMETERS_END();
+    ws::Server *s = engine_of(ZEND_THIS);
+    if (!s) RETURN_THROWS();
+    RETURN_BOOL(fd > 0 && s->close(static_cast<ws::SessionId>(fd), reset));
+}
+
+ZEND_METHOD(Swoole_Server, shutdown) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    stop_server(INTERNAL_FUNCTION_PARAM_PASSTHRU);
+}
+
+ZEND_METHOD(Swoole_Server, stop) {
+    zend_long worker_id = -1;
+    ZEND_PARSE_PARAMETERS_START(0, 1)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_LONG(worker_id)
+    ZEND_PARSE_PARAMETERS_END();
+    if (worker_id != -1 && worker_id != 0) {
+        php_error_docref(nullptr, E_WARNING, "worker#" ZEND_LONG_FMT " does not exist", worker_id);
+        RETURN_FALSE;
+    }
+    stop_server(INTERNAL_FUNCTION_PARAM_PASSTHRU);
+}
+
+ZEND_METHOD(Swoole_Server, getLastError) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    RETURN_LONG(this_server(ZEND_THIS)->impl->last_error);
+}
+
+ZEND_METHOD(Swoole_Server, getClientInfo) { client_info_method(INTERNAL_FUNCTION_PARAM_PASSTHRU); }
+
+ZEND_METHOD(Swoole_Server, connection_info) { client_info_method(INTERNAL_FUNCTION_PARAM_PASSTHRU); }
+
+ZEND_METHOD(Swoole_Server, getClientList) { client_list_method(INTERNAL_FUNCTION_PARAM_PASSTHRU); }
+
+ZEND_METHOD(Swoole_Server, connection_list) { client_list_method(INTERNAL_FUNCTION_PARAM_PASSTHRU); }
+
+ZEND_METHOD(Swoole_Server, getWorkerId) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    if (!this_server(ZEND_THIS)->impl->running) RETURN_FALSE;
+    RETURN_LONG(0);
+}
+
+ZEND_METHOD(Swoole_Server, getWorkerPid) {
+    zend_long worker_id = -1;
+    ZEND_PARSE_PARAMETERS_START(0, 1)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_LONG(worker_id)
+    ZEND_PARSE_PARAMETERS_END();
+    if (worker_id != -1 && worker_id != 0) RETURN_FALSE;
+    RETURN_LONG(static_cast<zend_long>(getpid()));
+}
+
+ZEND_METHOD(Swoole_Server, getManagerPid) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    RETURN_LONG(0);  // SWOOLE_BASE with one worker: no manager process
+}
+
+ZEND_METHOD(Swoole_Server, getMasterPid) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    RETURN_LONG(static_cast<zend_long>(getpid()));
+}
+
+ZEND_METHOD(Swoole_Server, tick) { add_timer(INTERNAL_FUNCTION_PARAM_PASSTHRU, true); }
+
+ZEND_METHOD(Swoole_Server, after) { add_timer(INTERNAL_FUNCTION_PARAM_PASSTHRU, false); }
+
+ZEND_METHOD(Swoole_Server, clearTimer) {
+    zend_long id;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_LONG(id)
+    ZEND_PARSE_PARAMETERS_END();
+    ws::Server *s = engine_of(ZEND_THIS);
+    if (!s) RETURN_THROWS();
+    ServerImpl &impl = *this_server(ZEND_THIS)->impl;
+    auto it = impl.timers.find(static_cast<ws::TimerId>(id));
+    if (it == impl.timers.end()) RETURN_FALSE;
+    s->clear_timer(it->first);
+    callback_reset(it->second);
+    impl.timers.erase(it);
+    RETURN_TRUE;
+}
+
+ZEND_METHOD(Swoole_Server, defer) {
+    zval *fn;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_ZVAL(fn)
+    ZEND_PARSE_PARAMETERS_END();
+    zend_fcall_info_cache fcc;
+    if (!parse_callable(fn, fcc)) {
+        zend_argument_type_error(1, "must be a valid callback");
+        RETURN_THROWS();
+    }
+    ws::Server *s = engine_of(ZEND_THIS);
+    if (!s) RETURN_THROWS();
+    ServerObject *o = this_server(ZEND_THIS);
+    const uint64_t key = o->impl->next_defer++;
+    Callback &cb = o->impl->defers[key];
+    ZVAL_COPY(&cb.fn, fn);
+    cb.fcc = fcc;
+    s->defer([o, key] {
+        auto it = o->impl->defers.find(key);
+        if (it == o->impl->defers.end()) return;
+        Callback copy = it->second;  // owns the reference now
+        o->impl->defers.erase(it);
+        wsserver_call(o, copy, 0, nullptr);
+        callback_reset(copy);
+    });
+    RETURN_TRUE;
+}
+
+// ---- Swoole\Connection\Iterator
+
+ZEND_METHOD(Swoole_Connection_Iterator, rewind) {
+    (void)return_value;
+    ZEND_PARSE_PARAMETERS_NONE();
+    IteratorObject *it = iterator_from(Z_OBJ_P(ZEND_THIS));
+    ws::Server *s = iterator_engine(it);
+    it->ids->clear();
+    if (s) *it->ids = s->session_ids();
+    it->pos = 0;
+}
+
+ZEND_METHOD(Swoole_Connection_Iterator, next) {
+    (void)return_value;
+    ZEND_PARSE_PARAMETERS_NONE();
+    iterator_from(Z_OBJ_P(ZEND_THIS))->pos++;
+}
+
+ZEND_METHOD(Swoole_Connection_Iterator, current) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    IteratorObject *it = iterator_from(Z_OBJ_P(ZEND_THIS));
+    if (it->pos >= it->ids->size()) RETURN_NULL();
+    RETURN_LONG(static_cast<zend_long>((*it->ids)[it->pos]));
+}
+
+ZEND_METHOD(Swoole_Connection_Iterator, key) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    IteratorObject *it = iterator_from(Z_OBJ_P(ZEND_THIS));
+    if (it->pos >= it->ids->size()) RETURN_NULL();
+    RETURN_LONG(static_cast<zend_long>(it->pos));
+}
+
+ZEND_METHOD(Swoole_Connection_Iterator, valid) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    IteratorObject *it = iterator_from(Z_OBJ_P(ZEND_THIS));
+    RETURN_BOOL(it->pos < it->ids->size());
+}
+
+ZEND_METHOD(Swoole_Connection_Iterator, count) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    ws::Server *s = iterator_engine(iterator_from(Z_OBJ_P(ZEND_THIS)));
+    RETURN_LONG(s ? static_cast<zend_long>(s->connection_count()) : 0);
+}
+
+// ---- Swoole\Http\Request
+
+ZEND_METHOD(Swoole_Http_Request, getContent) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    zend_string *body = request_from(Z_OBJ_P(ZEND_THIS))->body;
+    if (!body || ZSTR_LEN(body) == 0) RETURN_FALSE;
+    RETURN_STR_COPY(body);
+}
+
+ZEND_METHOD(Swoole_Http_Request, rawContent) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    zend_string *body = request_from(Z_OBJ_P(ZEND_THIS))->body;
+    if (!body || ZSTR_LEN(body) == 0) RETURN_FALSE;
+    RETURN_STR_COPY(body);
+}
 
 void wsserver_register_server_class() {
+    wsserver_ce_exception = register_class_Swoole_Exception(zend_ce_exception);
+
     wsserver_ce_server = register_class_Swoole_Server();
+    wsserver_ce_server->create_object = server_create;
+    std::memcpy(&server_handlers, zend_get_std_object_handlers(), sizeof(server_handlers));
+    server_handlers.offset = XtOffsetOf(ServerObject, std);
+    server_handlers.free_obj = server_free;
+    server_handlers.get_gc = server_get_gc;
+    server_handlers.clone_obj = nullptr;
+
+    wsserver_ce_connection_iterator = register_class_Swoole_Connection_Iterator(zend_ce_iterator, zend_ce_countable);
+    wsserver_ce_connection_iterator->create_object = iterator_create;
+    std::memcpy(&iterator_handlers, zend_get_std_object_handlers(), sizeof(iterator_handlers));
+    iterator_handlers.offset = XtOffsetOf(IteratorObject, std);
+    iterator_handlers.free_obj = iterator_free;
+    iterator_handlers.get_gc = iterator_get_gc;
+    iterator_handlers.clone_obj = nullptr;
+
+    wsserver_ce_http_request = register_class_Swoole_Http_Request();
+    wsserver_ce_http_request->create_object = request_create;
+    std::memcpy(&request_handlers, zend_get_std_object_handlers(), sizeof(request_handlers));
+    request_handlers.offset = XtOffsetOf(RequestObject, std);
+    request_handlers.free_obj = request_free;
+    request_handlers.clone_obj = nullptr;
 }

@@ -197,7 +197,10 @@ struct Events : ServerEvents {
         EXPECT_TRUE(server->close_info(id, ci));
         EXPECT_FALSE(server->exists(id));
         close_infos[id] = ci;
+        ClientInfo info;
+        close_status[id] = server->client_info(id, info) ? info.websocket_status : -1;
     }
+    std::map<SessionId, int> close_status;  // websocket_status seen by client_info() in on_close
     void on_disconnect(SessionId id) override { disconnects.push_back(id); }
     void on_buffer_full(SessionId id) override { buffer_full.push_back(id); }
     void on_buffer_empty(SessionId id) override { buffer_empty.push_back(id); }
@@ -733,3 +736,39 @@ TEST_F(ServerTest, IdleConnectionIsSmall) {
 }
 
 }  // namespace
+
+// reconfigure(): the binding's set() after the bind. Settings apply to the connections
+// that come after; the listener keeps its address; refused once a connection arrived.
+TEST_F(ServerTest, ReconfigureBeforeTheFirstConnectionAppliesTheSettings) {
+    start();
+    const uint16_t port = server_->port();
+    ServerConfig next;
+    next.host = "0.0.0.0";  // ignored: the listener is already bound
+    next.port = 1;
+    next.has_request_handler = true;
+    next.websocket_subprotocol = "chat";
+    events_.respond_sync = true;
+    ASSERT_TRUE(server_->reconfigure(next));
+    EXPECT_EQ(server_->port(), port);
+    EXPECT_EQ(server_->config().host, "127.0.0.1");
+    EXPECT_EQ(server_->config().websocket_subprotocol, "chat");
+
+    Client c(server_->port());
+    ASSERT_TRUE(c.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n"));
+    std::string resp = read_http(c);
+    EXPECT_EQ(resp.rfind("HTTP/1.1 200 ", 0), 0u) << resp;  // has_request_handler took effect
+    EXPECT_FALSE(server_->reconfigure(next));
+}
+
+// During on_close the closed session still answers client_info() (status CLOSING).
+TEST_F(ServerTest, ClientInfoDuringOnCloseReportsClosing) {
+    start();
+    Client c(server_->port());
+    SessionId id = open_client(c);
+    ASSERT_NE(id, 0u);
+    ASSERT_TRUE(c.send(client_frame(0x8, close_payload(1000))));
+    ASSERT_TRUE(pump_until([&] { return !events_.closes.empty(); }));
+    EXPECT_EQ(events_.close_status[id], websocket_status::kClosing);
+    ClientInfo info;
+    EXPECT_FALSE(server_->client_info(id, info));  // gone after on_close returned
+}

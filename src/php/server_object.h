@@ -1,0 +1,103 @@
+// The C++ state behind a Swoole\Server object, shared by src/php/server.cc (the common
+// methods and the event dispatch) and src/php/websocket_server.cc (push, disconnect...).
+#pragma once
+
+#include "php/classes.h"
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+
+#include "core/server.h"
+
+// Indexes of the callbacks set with on().
+enum wsserver_event {
+    WSSERVER_EVENT_START,
+    WSSERVER_EVENT_SHUTDOWN,
+    WSSERVER_EVENT_WORKER_START,
+    WSSERVER_EVENT_WORKER_STOP,
+    WSSERVER_EVENT_CONNECT,
+    WSSERVER_EVENT_OPEN,
+    WSSERVER_EVENT_MESSAGE,
+    WSSERVER_EVENT_CLOSE,
+    WSSERVER_EVENT_DISCONNECT,
+    WSSERVER_EVENT_REQUEST,
+    WSSERVER_EVENT_HANDSHAKE,
+    WSSERVER_EVENT_BUFFER_FULL,
+    WSSERVER_EVENT_BUFFER_EMPTY,
+    WSSERVER_EVENT_RECEIVE,
+    WSSERVER_EVENT_PACKET,
+    WSSERVER_EVENT_TASK,
+    WSSERVER_EVENT_FINISH,
+    WSSERVER_EVENT_PIPE_MESSAGE,
+    WSSERVER_EVENT_MANAGER_START,
+    WSSERVER_EVENT_MANAGER_STOP,
+    WSSERVER_EVENT_WORKER_EXIT,
+    WSSERVER_EVENT_WORKER_ERROR,
+    WSSERVER_EVENT_BEFORE_SHUTDOWN,
+    WSSERVER_EVENT_BEFORE_RELOAD,
+    WSSERVER_EVENT_AFTER_RELOAD,
+    WSSERVER_EVENT_COUNT
+};
+
+// A PHP callable: the zval holds the reference, fcc is what zend_is_callable_ex found.
+// params: extra arguments given to tick()/after() (an array, or undef).
+struct Callback {
+    Callback() {
+        ZVAL_UNDEF(&fn);
+        ZVAL_UNDEF(&params);
+    }
+    zval fn;
+    zval params;
+    zend_fcall_info_cache fcc{};
+};
+
+struct ServerObject;
+
+// Turns engine events into PHP callback calls.
+class ServerEventsImpl final : public wsserver::ServerEvents {
+public:
+    explicit ServerEventsImpl(ServerObject *o) : o_(o) {}
+    void on_connect(wsserver::SessionId id) override;
+    void on_request(wsserver::SessionId id, const wsserver::HttpParser &parser) override;
+    void on_handshake(wsserver::SessionId id, const wsserver::HttpParser &parser) override;
+    void on_open(wsserver::SessionId id, const wsserver::HttpParser &parser) override;
+    void on_message(wsserver::SessionId id, uint8_t opcode, std::string_view data, unsigned flags) override;
+    void on_close(wsserver::SessionId id) override;
+    void on_disconnect(wsserver::SessionId id) override;
+    void on_buffer_full(wsserver::SessionId id) override;
+    void on_buffer_empty(wsserver::SessionId id) override;
+
+private:
+    ServerObject *o_;
+};
+
+struct ServerImpl {
+    explicit ServerImpl(ServerObject *o) : events(o) {}
+    ServerEventsImpl events;
+    wsserver::ServerConfig config;
+    std::unique_ptr<wsserver::Server> server;  // declared after events: destroyed first
+    Callback callbacks[WSSERVER_EVENT_COUNT];
+    std::unordered_map<wsserver::TimerId, Callback> timers;
+    std::unordered_map<uint64_t, Callback> defers;
+    uint64_t next_defer = 1;
+    bool running = false;
+    bool finished = false;
+    int last_error = 0;
+};
+
+struct ServerObject {
+    ServerImpl *impl;
+    zend_object std;
+};
+
+ServerObject *wsserver_server_from(zend_object *obj);
+
+// Calls a callback (nothing when unset). False when an exception is pending, in which
+// case the running server was told to stop.
+bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *argv);
+
+// A Swoole\Http\Request for the parsed request of session `id` (server.cc).
+void wsserver_make_request(zval *out, ServerObject *o, wsserver::SessionId id, const wsserver::HttpParser &parser);
+// A Swoole\Http\Response answering session `id` (http_server.cc).
+void wsserver_make_response(zval *out, ServerObject *o, wsserver::SessionId id);
