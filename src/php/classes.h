@@ -11,6 +11,26 @@
 #include "php.h"
 #include "php_wsserver.h"
 
+#include <new>
+#include <utility>
+
+// Zend allocates our object structs with emalloc and runs no C++ constructor or
+// destructor: their C++ members are built in create_object and destroyed in free_obj.
+template <class T, class... Args>
+void construct_member(T &member, Args &&...args) {
+    ::new (static_cast<void *>(&member)) T(std::forward<Args>(args)...);
+}
+template <class T>
+void destroy_member(T &member) {
+    member.~T();
+}
+
+// The struct around a zend_object; `std` must be its last member.
+template <class T>
+T *object_from(zend_object *obj) {
+    return reinterpret_cast<T *>(reinterpret_cast<char *>(obj) - XtOffsetOf(T, std));
+}
+
 // Set by the register functions in MINIT.
 extern zend_class_entry *wsserver_ce_server;            // Swoole\Server
 extern zend_class_entry *wsserver_ce_http_server;       // Swoole\Http\Server

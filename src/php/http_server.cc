@@ -1,6 +1,8 @@
 // Swoole\Http\Server extends Swoole\Server, and Swoole\Http\Response: the answer to one
 // onRequest call, passed to the engine's respond()/respond_head()/write_body()/end_body().
 #include "php/classes.h"
+
+#include <memory>
 #include "php/server_object.h"
 
 #include <cstring>
@@ -31,19 +33,19 @@ struct ResponseState {
 struct ResponseObject {
     zval server;  // the Swoole\Server object, kept alive
     ws::SessionId id;
-    ResponseState *state;
+    std::unique_ptr<ResponseState> state;
     zend_object std;
 };
 
 ResponseObject *response_from(zend_object *obj) {
-    return reinterpret_cast<ResponseObject *>(reinterpret_cast<char *>(obj) - XtOffsetOf(ResponseObject, std));
+    return object_from<ResponseObject>(obj);
 }
 
 zend_object *response_create(zend_class_entry *ce) {
     auto *r = static_cast<ResponseObject *>(zend_object_alloc(sizeof(ResponseObject), ce));
     ZVAL_UNDEF(&r->server);
     r->id = 0;
-    r->state = new ResponseState();
+    construct_member(r->state, std::make_unique<ResponseState>());
     zend_object_std_init(&r->std, ce);
     object_properties_init(&r->std, ce);
     r->std.handlers = &response_handlers;
@@ -83,8 +85,7 @@ void response_free(zend_object *obj) {
     if (r->state && r->state->phase != Phase::Ended) finish(r, {});
     zval_ptr_dtor(&r->server);
     ZVAL_UNDEF(&r->server);
-    delete r->state;
-    r->state = nullptr;
+    destroy_member(r->state);
     zend_object_std_dtor(obj);
 }
 

@@ -107,7 +107,7 @@ struct RequestObject {
 };
 
 RequestObject *request_from(zend_object *obj) {
-    return reinterpret_cast<RequestObject *>(reinterpret_cast<char *>(obj) - XtOffsetOf(RequestObject, std));
+    return object_from<RequestObject>(obj);
 }
 
 zend_object *request_create(zend_class_entry *ce) {
@@ -155,19 +155,19 @@ void parse_cookies(zval *arr, std::string_view header) {
 
 struct IteratorObject {
     zval server;  // the Swoole\Server, kept alive
-    std::vector<ws::SessionId> *ids;
+    std::vector<ws::SessionId> ids;
     size_t pos;
     zend_object std;
 };
 
 IteratorObject *iterator_from(zend_object *obj) {
-    return reinterpret_cast<IteratorObject *>(reinterpret_cast<char *>(obj) - XtOffsetOf(IteratorObject, std));
+    return object_from<IteratorObject>(obj);
 }
 
 zend_object *iterator_create(zend_class_entry *ce) {
     auto *it = static_cast<IteratorObject *>(zend_object_alloc(sizeof(IteratorObject), ce));
     ZVAL_UNDEF(&it->server);
-    it->ids = new std::vector<ws::SessionId>();
+    construct_member(it->ids);
     it->pos = 0;
     zend_object_std_init(&it->std, ce);
     object_properties_init(&it->std, ce);
@@ -179,8 +179,7 @@ void iterator_free(zend_object *obj) {
     IteratorObject *it = iterator_from(obj);
     zval_ptr_dtor(&it->server);
     ZVAL_UNDEF(&it->server);
-    delete it->ids;
-    it->ids = nullptr;
+    destroy_member(it->ids);
     zend_object_std_dtor(obj);
 }
 
@@ -213,7 +212,7 @@ void callback_reset(Callback &cb) {
 
 zend_object *server_create(zend_class_entry *ce) {
     auto *o = static_cast<ServerObject *>(zend_object_alloc(sizeof(ServerObject), ce));
-    o->impl = new ServerImpl(o);
+    construct_member(o->impl, std::make_unique<ServerImpl>(o));
     zend_object_std_init(&o->std, ce);
     object_properties_init(&o->std, ce);
     o->std.handlers = &server_handlers;
@@ -227,9 +226,8 @@ void server_free(zend_object *obj) {
         for (auto &cb : o->impl->callbacks) callback_reset(cb);
         for (auto &[id, cb] : o->impl->timers) callback_reset(cb);
         for (auto &[id, cb] : o->impl->defers) callback_reset(cb);
-        delete o->impl;
-        o->impl = nullptr;
     }
+    destroy_member(o->impl);
     zend_object_std_dtor(obj);
 }
 
@@ -525,7 +523,7 @@ void wsserver_make_request(zval *out, ServerObject *o, ws::SessionId id, const w
 
 
 ServerObject *wsserver_server_from(zend_object *obj) {
-    return reinterpret_cast<ServerObject *>(reinterpret_cast<char *>(obj) - XtOffsetOf(ServerObject, std));
+    return object_from<ServerObject>(obj);
 }
 
 bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *argv) {
@@ -1108,8 +1106,8 @@ ZEND_METHOD(Swoole_Connection_Iterator, rewind) {
     ZEND_PARSE_PARAMETERS_NONE();
     IteratorObject *it = iterator_from(Z_OBJ_P(ZEND_THIS));
     ws::Server *s = iterator_engine(it);
-    it->ids->clear();
-    if (s) *it->ids = s->session_ids();
+    it->ids.clear();
+    if (s) it->ids = s->session_ids();
     it->pos = 0;
 }
 
@@ -1122,21 +1120,21 @@ ZEND_METHOD(Swoole_Connection_Iterator, next) {
 ZEND_METHOD(Swoole_Connection_Iterator, current) {
     ZEND_PARSE_PARAMETERS_NONE();
     IteratorObject *it = iterator_from(Z_OBJ_P(ZEND_THIS));
-    if (it->pos >= it->ids->size()) RETURN_NULL();
-    RETURN_LONG(static_cast<zend_long>((*it->ids)[it->pos]));
+    if (it->pos >= it->ids.size()) RETURN_NULL();
+    RETURN_LONG(static_cast<zend_long>(it->ids[it->pos]));
 }
 
 ZEND_METHOD(Swoole_Connection_Iterator, key) {
     ZEND_PARSE_PARAMETERS_NONE();
     IteratorObject *it = iterator_from(Z_OBJ_P(ZEND_THIS));
-    if (it->pos >= it->ids->size()) RETURN_NULL();
+    if (it->pos >= it->ids.size()) RETURN_NULL();
     RETURN_LONG(static_cast<zend_long>(it->pos));
 }
 
 ZEND_METHOD(Swoole_Connection_Iterator, valid) {
     ZEND_PARSE_PARAMETERS_NONE();
     IteratorObject *it = iterator_from(Z_OBJ_P(ZEND_THIS));
-    RETURN_BOOL(it->pos < it->ids->size());
+    RETURN_BOOL(it->pos < it->ids.size());
 }
 
 ZEND_METHOD(Swoole_Connection_Iterator, count) {

@@ -87,7 +87,7 @@ struct ServerImpl {
 };
 
 struct ServerObject {
-    ServerImpl *impl;
+    std::unique_ptr<ServerImpl> impl;  // reset when the object is freed
     zend_object std;
 };
 
