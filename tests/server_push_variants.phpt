@@ -34,6 +34,16 @@ $server->on('message', function (Server $s, $f) {
         // Raw bytes: an unmasked text frame built by pack().
         var_dump($s->send($fd, Server::pack('raw')));
         break;
+    case 'fragobj':
+        // Frame objects are read as pack() reads them: finish = false clears FIN.
+        $f1 = new Swoole\WebSocket\Frame();
+        $f1->data = 'part';
+        $f1->finish = false;
+        $f2 = new Swoole\WebSocket\Frame();
+        $f2->opcode = WEBSOCKET_OPCODE_CONTINUATION;
+        $f2->data = 'end';
+        var_dump($s->push($fd, $f1), $s->push($fd, $f2));
+        break;
     case 'closeobj':
         $c = new Swoole\WebSocket\CloseFrame();
         $c->code = 4002;
@@ -50,8 +60,11 @@ $server->start();
 PHP);
 $srv = ws_start_server($script);
 $c = WsTestClient::connect($srv['port']);
-foreach (['binary', 'ping', 'ping2', 'badop', 'badcode', 'send', 'closeobj'] as $cmd) {
+foreach (['binary', 'ping', 'ping2', 'badop', 'badcode', 'send', 'fragobj', 'closeobj'] as $cmd) {
     $c->send($cmd);
+    if ($cmd === 'fragobj') {
+        echo "$cmd -> ", ws_frame_line($c->recv()), "\n";
+    }
     if ($cmd !== 'badop') {
         echo "$cmd -> ", ws_frame_line($c->recv()), "\n";
     }
@@ -72,6 +85,8 @@ ping -> opcode=9 fin=1 payload=p
 ping2 -> opcode=9 fin=1 payload=q
 badcode -> opcode=1 fin=1 payload=still open
 send -> opcode=1 fin=1 payload=raw
+fragobj -> opcode=1 fin=0 payload=part
+fragobj -> opcode=0 fin=1 payload=end
 closeobj -> close code=4002 reason=obj
 bool(true)
 bool(true)
@@ -84,6 +99,8 @@ WARNING: Swoole\WebSocket\Server::disconnect(): close code must be 1000 or 4000-
 WARNING: Swoole\WebSocket\Server::disconnect(): close code must be 1000 or 4000-4999, reason at most 123 bytes
 bool(false)
 bool(false)
+bool(true)
+bool(true)
 bool(true)
 bool(true)
 close 1

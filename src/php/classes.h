@@ -12,6 +12,8 @@
 #include "php_wsserver.h"
 
 #include <new>
+#include <string>
+#include <string_view>
 #include <utility>
 
 // Zend allocates our object structs with emalloc and runs no C++ constructor or
@@ -55,3 +57,9 @@ void wsserver_register_frame_classes();
 // Swoole\WebSocket\Server::pack() and ::unpack().
 void wsserver_frame_pack(INTERNAL_FUNCTION_PARAMETERS);
 void wsserver_frame_unpack(INTERNAL_FUNCTION_PARAMETERS);
+
+// websocket_frame.cc, for the server: a Frame object's fields as pack() reads them
+// (finish applied; a close frame's payload is its code, then its reason), false after
+// an exception; and the Frame/CloseFrame a received message is delivered as.
+bool wsserver_frame_read(zend_object *frame, zend_long &opcode, zend_long &flags, std::string &payload);
+void wsserver_frame_received(zval *out, zend_long fd, uint8_t opcode, std::string_view payload, unsigned flags);

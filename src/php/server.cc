@@ -602,27 +602,7 @@ void ServerEventsImpl::on_message(ws::SessionId id, uint8_t opcode, std::string_
     const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_MESSAGE];
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     zval frame;
-    const bool is_close = opcode == static_cast<uint8_t>(ws::Opcode::Close);
-    zend_class_entry *ce = is_close ? wsserver_ce_close_frame : wsserver_ce_frame;
-    object_init_ex(&frame, ce);
-    zend_object *obj = Z_OBJ(frame);
-    zend_update_property_long(ce, obj, "fd", 2, static_cast<zend_long>(id));
-    zend_update_property_long(ce, obj, "opcode", 6, opcode);
-    zend_update_property_long(ce, obj, "flags", 5, static_cast<zend_long>(flags));
-    zend_update_property_bool(ce, obj, "finish", 6, (flags & ws::flag::kFin) != 0);
-    if (is_close) {
-        zend_long code = 1005;
-        std::string_view reason;
-        if (data.size() >= 2) {
-            code = (static_cast<unsigned char>(data[0]) << 8) | static_cast<unsigned char>(data[1]);
-            reason = data.substr(2);
-        }
-        zend_update_property_long(ce, obj, "code", 4, code);
-        zend_update_property_stringl(ce, obj, "reason", 6, reason.data(), reason.size());
-        zend_update_property_stringl(ce, obj, "data", 4, reason.data(), reason.size());
-    } else {
-        zend_update_property_stringl(ce, obj, "data", 4, data.data(), data.size());
-    }
+    wsserver_frame_received(&frame, static_cast<zend_long>(id), opcode, data, flags);
     zval args[2];
     ZVAL_OBJ(&args[0], &o_->std);
     ZVAL_COPY_VALUE(&args[1], &frame);

@@ -4,6 +4,7 @@
 #include "php/classes.h"
 #include "zend_interfaces.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -24,15 +25,15 @@ constexpr size_t kMaxInflatedSize = 64 * 1024 * 1024;
 
 // Property names, interned at startup.
 struct {
-    zend_string *data, *opcode, *flags, *finish, *code, *reason;
+    zend_string *fd, *data, *opcode, *flags, *finish, *code, *reason;
 } names;
 
 // Property slots of the objects unpack() creates (fd keeps its default, 0).
 struct FrameSlots {
-    uint32_t data, opcode, flags, finish;
+    uint32_t fd, data, opcode, flags, finish;
 };
 struct CloseFrameSlots {
-    uint32_t opcode, flags, finish, code, reason;
+    uint32_t fd, opcode, flags, finish, code, reason;
 };
 FrameSlots frame_slots;
 CloseFrameSlots close_frame_slots;
@@ -207,38 +208,39 @@ zend_string *encode(const FrameSpec &spec) {
     return out;
 }
 
-// Encodes a Frame object: its opcode, flags and data (code and reason for opcode 8);
-// a non-null `finish` sets or clears FIN. nullptr after a warning or an exception (a
-// subclass's __get may throw, so every read is checked before the next one).
-zend_string *encode_object(zend_object *frame) {
+// Reads a Frame object as pack() and push() send it: its opcode, flags and data (code
+// and reason for opcode 8); a non-null `finish` sets or clears FIN. `payload` keeps the
+// data (or reason) alive. False after an exception (a subclass's __get may throw, so
+// every read is checked before the next one).
+bool read_object(zend_object *frame, FrameSpec &spec, StringRef &payload) {
     // A frame whose data (or reason) is the frame itself would convert itself to a
     // string through __toString() forever; the second visit throws instead.
     if (GC_IS_RECURSIVE(frame)) {
         zend_throw_error(nullptr, "Cannot pack a %s whose data contains the frame itself",
                          ZSTR_VAL(frame->ce->name));
-        return nullptr;
+        return false;
     }
     RecursionGuard guard(frame);
 
-    FrameSpec spec{};
+    spec = FrameSpec{};
     {
         PropertyValue opcode(frame, names.opcode);
         if (EG(exception)) {
-            return nullptr;
+            return false;
         }
         spec.opcode = opcode.to_long();
     }
     {
         PropertyValue flags(frame, names.flags);
         if (EG(exception)) {
-            return nullptr;
+            return false;
         }
         spec.flags = flags.to_long();
     }
     {
         PropertyValue finish(frame, names.finish);
         if (EG(exception)) {
-            return nullptr;
+            return false;
         }
         if (!finish.is_null()) {
             spec.flags = finish.to_bool() ? (spec.flags | ws::flag::kFin) : (spec.flags & ~zend_long{ws::flag::kFin});
@@ -249,25 +251,56 @@ zend_string *encode_object(zend_object *frame) {
     if (spec.opcode == static_cast<zend_long>(ws::Opcode::Close)) {
         PropertyValue code(frame, names.code);
         if (EG(exception)) {
-            return nullptr;
+            return false;
         }
         spec.close_code = code.is_null() ? ws::close_code::kNormal : code.to_long();
         payload_name = names.reason;
     }
-    StringRef payload;
     {
         PropertyValue value(frame, payload_name);
         if (EG(exception)) {
-            return nullptr;
+            return false;
         }
         payload.reset(value.to_string());
     }
     if (!payload.get() || EG(exception)) {
-        return nullptr;
+        return false;
     }
     spec.payload = ZSTR_VAL(payload.get());
     spec.length = ZSTR_LEN(payload.get());
-    return encode(spec);
+    return true;
+}
+
+// Encodes a Frame object; nullptr after a warning or an exception.
+zend_string *encode_object(zend_object *frame) {
+    FrameSpec spec;
+    StringRef payload;
+    return read_object(frame, spec, payload) ? encode(spec) : nullptr;
+}
+
+// Fills `out` with a new Frame taking over `data`, or, given `close`, a CloseFrame with
+// its code and reason (`data` stays ''), writing the property slots directly.
+void build_frame(zval *out, zend_long fd, uint8_t opcode, unsigned flags, zend_string *data,
+                 const ws::ClosePayload *close) {
+    if (close) {
+        object_init_ex(out, wsserver_ce_close_frame);
+        zend_object *obj = Z_OBJ_P(out);
+        ZVAL_LONG(clear_slot(obj, close_frame_slots.fd), fd);
+        ZVAL_LONG(clear_slot(obj, close_frame_slots.opcode), opcode);
+        ZVAL_LONG(clear_slot(obj, close_frame_slots.flags), flags);
+        ZVAL_BOOL(clear_slot(obj, close_frame_slots.finish), (flags & ws::flag::kFin) != 0);
+        ZVAL_LONG(clear_slot(obj, close_frame_slots.code), close->code);
+        ZVAL_STR(clear_slot(obj, close_frame_slots.reason),
+                 zend_string_init_fast(close->reason.data(), close->reason.size()));
+        return;
+    }
+    object_init_ex(out, wsserver_ce_frame);
+    zend_object *obj = Z_OBJ_P(out);
+    ZVAL_LONG(clear_slot(obj, frame_slots.fd), fd);
+    ZVAL_STR(clear_slot(obj, frame_slots.data), data);
+    ZVAL_LONG(clear_slot(obj, frame_slots.opcode), opcode);
+    ZVAL_LONG(clear_slot(obj, frame_slots.flags), flags);
+    ZVAL_BOOL(clear_slot(obj, frame_slots.finish), (flags & ws::flag::kFin) != 0);
 }
 
 // Decodes the first frame of `input` into `return_value` (a Frame or a CloseFrame);
@@ -308,14 +341,7 @@ bool decode(zend_string *input, zval *return_value) {
         if (ws::parse_close_payload(payload, length, /* strict */ false, close) != ws::CloseParse::Ok) {
             return false;
         }
-        object_init_ex(return_value, wsserver_ce_close_frame);
-        zend_object *obj = Z_OBJ_P(return_value);
-        ZVAL_LONG(clear_slot(obj, close_frame_slots.opcode), header.opcode);
-        ZVAL_LONG(clear_slot(obj, close_frame_slots.flags), header.flags());
-        ZVAL_BOOL(clear_slot(obj, close_frame_slots.finish), header.fin);
-        ZVAL_LONG(clear_slot(obj, close_frame_slots.code), close.code);
-        ZVAL_STR(clear_slot(obj, close_frame_slots.reason),
-                 zend_string_init_fast(close.reason.data(), close.reason.size()));
+        build_frame(return_value, 0, header.opcode, header.flags(), nullptr, &close);
         return true;
     }
 
@@ -335,16 +361,41 @@ bool decode(zend_string *input, zval *return_value) {
         data = zend_string_init_fast(reinterpret_cast<const char *>(payload), length);
     }
 
-    object_init_ex(return_value, wsserver_ce_frame);
-    zend_object *obj = Z_OBJ_P(return_value);
-    ZVAL_STR(clear_slot(obj, frame_slots.data), data);
-    ZVAL_LONG(clear_slot(obj, frame_slots.opcode), header.opcode);
-    ZVAL_LONG(clear_slot(obj, frame_slots.flags), flags);
-    ZVAL_BOOL(clear_slot(obj, frame_slots.finish), header.fin);
+    build_frame(return_value, 0, header.opcode, flags, data, nullptr);
     return true;
 }
 
 }  // namespace
+
+bool wsserver_frame_read(zend_object *frame, zend_long &opcode, zend_long &flags, std::string &payload) {
+    FrameSpec spec;
+    StringRef data;
+    if (!read_object(frame, spec, data)) {
+        return false;
+    }
+    opcode = spec.opcode;
+    flags = spec.flags;
+    payload.clear();
+    if (opcode == static_cast<zend_long>(ws::Opcode::Close)) {
+        // The engine validates the code; out-of-range values must not wrap into valid ones.
+        const auto code = static_cast<uint16_t>(std::clamp<zend_long>(spec.close_code, 0, 0xFFFF));
+        payload.push_back(static_cast<char>(code >> 8));
+        payload.push_back(static_cast<char>(code & 0xFF));
+    }
+    payload.append(spec.payload, spec.length);
+    return true;
+}
+
+void wsserver_frame_received(zval *out, zend_long fd, uint8_t opcode, std::string_view payload, unsigned flags) {
+    if (opcode == static_cast<uint8_t>(ws::Opcode::Close)) {
+        // The engine validated the close payload already.
+        ws::ClosePayload close;
+        ws::parse_close_payload(reinterpret_cast<const uint8_t *>(payload.data()), payload.size(), false, close);
+        build_frame(out, fd, opcode, flags, nullptr, &close);
+        return;
+    }
+    build_frame(out, fd, opcode, flags, zend_string_init_fast(payload.data(), payload.size()), nullptr);
+}
 
 void wsserver_frame_pack(INTERNAL_FUNCTION_PARAMETERS) {
     zend_object *frame = nullptr;
@@ -413,6 +464,7 @@ void wsserver_register_frame_classes() {
     wsserver_ce_frame = register_class_Swoole_WebSocket_Frame(zend_ce_stringable);
     wsserver_ce_close_frame = register_class_Swoole_WebSocket_CloseFrame(wsserver_ce_frame);
 
+    names.fd = zend_string_init_interned(ZEND_STRL("fd"), 1);
     names.data = zend_string_init_interned(ZEND_STRL("data"), 1);
     names.opcode = zend_string_init_interned(ZEND_STRL("opcode"), 1);
     names.flags = zend_string_init_interned(ZEND_STRL("flags"), 1);
@@ -421,12 +473,14 @@ void wsserver_register_frame_classes() {
     names.reason = zend_string_init_interned(ZEND_STRL("reason"), 1);
 
     frame_slots = FrameSlots{
+        slot_of(wsserver_ce_frame, names.fd),
         slot_of(wsserver_ce_frame, names.data),
         slot_of(wsserver_ce_frame, names.opcode),
         slot_of(wsserver_ce_frame, names.flags),
         slot_of(wsserver_ce_frame, names.finish),
     };
     close_frame_slots = CloseFrameSlots{
+        slot_of(wsserver_ce_close_frame, names.fd),
         slot_of(wsserver_ce_close_frame, names.opcode),
         slot_of(wsserver_ce_close_frame, names.flags),
         slot_of(wsserver_ce_close_frame, names.finish),

@@ -52,27 +52,6 @@ void report(ServerObject *o, ws::Server *s, zend_long fd) {
         break;
     }
 }
-
-zend_long read_long(zend_object *obj, const char *name, zend_long fallback) {
-    zval rv;
-    zval *v = zend_read_property(wsserver_ce_frame, obj, name, std::strlen(name), true, &rv);
-    zend_long r = Z_TYPE_P(v) == IS_NULL ? fallback : zval_get_long(v);
-    if (v == &rv) zval_ptr_dtor(&rv);
-    return r;
-}
-
-// Reads a string property; false when an exception is pending.
-bool read_string(zend_object *obj, const char *name, std::string &out) {
-    zval rv;
-    zval *v = zend_read_property(wsserver_ce_frame, obj, name, std::strlen(name), true, &rv);
-    zend_string *s = zval_try_get_string(v);
-    if (v == &rv) zval_ptr_dtor(&rv);
-    if (!s) return false;
-    out.assign(ZSTR_VAL(s), ZSTR_LEN(s));
-    zend_string_release(s);
-    return true;
-}
-
 }  // namespace
 
 ZEND_METHOD(Swoole_WebSocket_Server, push) {
@@ -93,28 +72,17 @@ ZEND_METHOD(Swoole_WebSocket_Server, push) {
     if (!s) RETURN_THROWS();
     if (!check_running(o)) RETURN_FALSE;
 
-    std::string payload;
+    // A string goes to the engine as it is: with nothing queued it is written straight
+    // from PHP's memory. A Frame object is read as pack() reads it.
+    std::string frame_payload;
+    std::string_view payload;
     if (frame) {
-        opcode = read_long(frame, "opcode", opcode);
-        flags = read_long(frame, "flags", flags);
-        if (instanceof_function(frame->ce, wsserver_ce_close_frame) ||
-            opcode == static_cast<zend_long>(ws::Opcode::Close)) {
-            opcode = static_cast<zend_long>(ws::Opcode::Close);
-            zend_long code = read_long(frame, "code", 1000);
-            std::string reason;
-            if (instanceof_function(frame->ce, wsserver_ce_close_frame) && !read_string(frame, "reason", reason)) {
-                RETURN_THROWS();
-            }
-            if (code != 0) {
-                payload.push_back(static_cast<char>((code >> 8) & 0xff));
-                payload.push_back(static_cast<char>(code & 0xff));
-                payload += reason;
-            }
-        } else if (!read_string(frame, "data", payload)) {
+        if (!wsserver_frame_read(frame, opcode, flags, frame_payload)) {
             RETURN_THROWS();
         }
+        payload = frame_payload;
     } else {
-        payload.assign(ZSTR_VAL(data), ZSTR_LEN(data));
+        payload = std::string_view(ZSTR_VAL(data), ZSTR_LEN(data));
     }
     if (opcode < 0 || opcode > 0xF || flags < 0) {
         php_error_docref(nullptr, E_WARNING, "the maximum value of opcode is 10");
