@@ -8,6 +8,32 @@ namespace Swoole\Http {
     {
     }
 
+    class Request
+    {
+        /** @var int */
+        public $fd = 0;
+        /** @var int */
+        public $streamId = 0;
+        /** @var array|null */
+        public $header = null;
+        /** @var array|null */
+        public $server = null;
+        /** @var array|null */
+        public $cookie = null;
+        /** @var array|null */
+        public $get = null;
+        /** @var array|null */
+        public $files = null;
+        /** @var array|null */
+        public $post = null;
+        /** @var array|null */
+        public $tmpfiles = null;
+
+        public function getContent(): string|false {}
+
+        public function rawContent(): string|false {}
+    }
+
     /** The answer to one onRequest call; created by the server only. */
     class Response
     {

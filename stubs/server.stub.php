@@ -113,32 +113,3 @@ namespace Swoole\Connection {
         public function count(): int {}
     }
 }
-
-namespace Swoole\Http {
-
-    class Request
-    {
-        /** @var int */
-        public $fd = 0;
-        /** @var int */
-        public $streamId = 0;
-        /** @var array|null */
-        public $header = null;
-        /** @var array|null */
-        public $server = null;
-        /** @var array|null */
-        public $cookie = null;
-        /** @var array|null */
-        public $get = null;
-        /** @var array|null */
-        public $files = null;
-        /** @var array|null */
-        public $post = null;
-        /** @var array|null */
-        public $tmpfiles = null;
-
-        public function getContent(): string|false {}
-
-        public function rawContent(): string|false {}
-    }
-}

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 0c511dd6c74d212ed7b92ecca56325d78b3f84f8 */
+ * Stub hash: 94c89391848d7f8fb7700c751ed3699627cb41c7 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_Swoole_Server___construct, 0, 0, 0)
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, host, IS_STRING, 0, "\'0.0.0.0\'")
@@ -106,11 +106,6 @@ ZEND_END_ARG_INFO()
 
 #define arginfo_class_Swoole_Connection_Iterator_count arginfo_class_Swoole_Server_getLastError
 
-ZEND_BEGIN_ARG_WITH_RETURN_TYPE_MASK_EX(arginfo_class_Swoole_Http_Request_getContent, 0, 0, MAY_BE_STRING|MAY_BE_FALSE)
-ZEND_END_ARG_INFO()
-
-#define arginfo_class_Swoole_Http_Request_rawContent arginfo_class_Swoole_Http_Request_getContent
-
 
 ZEND_METHOD(Swoole_Server, __construct);
 ZEND_METHOD(Swoole_Server, on);
@@ -142,8 +137,6 @@ ZEND_METHOD(Swoole_Connection_Iterator, current);
 ZEND_METHOD(Swoole_Connection_Iterator, key);
 ZEND_METHOD(Swoole_Connection_Iterator, valid);
 ZEND_METHOD(Swoole_Connection_Iterator, count);
-ZEND_METHOD(Swoole_Http_Request, getContent);
-ZEND_METHOD(Swoole_Http_Request, rawContent);
 
 
 static const zend_function_entry class_Swoole_Exception_methods[] = {
@@ -187,13 +180,6 @@ static const zend_function_entry class_Swoole_Connection_Iterator_methods[] = {
 	ZEND_ME(Swoole_Connection_Iterator, key, arginfo_class_Swoole_Connection_Iterator_key, ZEND_ACC_PUBLIC)
 	ZEND_ME(Swoole_Connection_Iterator, valid, arginfo_class_Swoole_Connection_Iterator_valid, ZEND_ACC_PUBLIC)
 	ZEND_ME(Swoole_Connection_Iterator, count, arginfo_class_Swoole_Connection_Iterator_count, ZEND_ACC_PUBLIC)
-	ZEND_FE_END
-};
-
-
-static const zend_function_entry class_Swoole_Http_Request_methods[] = {
-	ZEND_ME(Swoole_Http_Request, getContent, arginfo_class_Swoole_Http_Request_getContent, ZEND_ACC_PUBLIC)
-	ZEND_ME(Swoole_Http_Request, rawContent, arginfo_class_Swoole_Http_Request_rawContent, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 
@@ -315,70 +301,6 @@ static zend_class_entry *register_class_Swoole_Connection_Iterator(zend_class_en
 	class_entry = zend_register_internal_class_ex(&ce, NULL);
 	class_entry->ce_flags |= ZEND_ACC_FINAL;
 	zend_class_implements(class_entry, 2, class_entry_Iterator, class_entry_Countable);
-
-	return class_entry;
-}
-
-static zend_class_entry *register_class_Swoole_Http_Request(void)
-{
-	zend_class_entry ce, *class_entry;
-
-	INIT_NS_CLASS_ENTRY(ce, "Swoole\\Http", "Request", class_Swoole_Http_Request_methods);
-	class_entry = zend_register_internal_class_ex(&ce, NULL);
-
-	zval property_fd_default_value;
-	ZVAL_LONG(&property_fd_default_value, 0);
-	zend_string *property_fd_name = zend_string_init("fd", sizeof("fd") - 1, 1);
-	zend_declare_property_ex(class_entry, property_fd_name, &property_fd_default_value, ZEND_ACC_PUBLIC, NULL);
-	zend_string_release(property_fd_name);
-
-	zval property_streamId_default_value;
-	ZVAL_LONG(&property_streamId_default_value, 0);
-	zend_string *property_streamId_name = zend_string_init("streamId", sizeof("streamId") - 1, 1);
-	zend_declare_property_ex(class_entry, property_streamId_name, &property_streamId_default_value, ZEND_ACC_PUBLIC, NULL);
-	zend_string_release(property_streamId_name);
-
-	zval property_header_default_value;
-	ZVAL_NULL(&property_header_default_value);
-	zend_string *property_header_name = zend_string_init("header", sizeof("header") - 1, 1);
-	zend_declare_property_ex(class_entry, property_header_name, &property_header_default_value, ZEND_ACC_PUBLIC, NULL);
-	zend_string_release(property_header_name);
-
-	zval property_server_default_value;
-	ZVAL_NULL(&property_server_default_value);
-	zend_string *property_server_name = zend_string_init("server", sizeof("server") - 1, 1);
-	zend_declare_property_ex(class_entry, property_server_name, &property_server_default_value, ZEND_ACC_PUBLIC, NULL);
-	zend_string_release(property_server_name);
-
-	zval property_cookie_default_value;
-	ZVAL_NULL(&property_cookie_default_value);
-	zend_string *property_cookie_name = zend_string_init("cookie", sizeof("cookie") - 1, 1);
-	zend_declare_property_ex(class_entry, property_cookie_name, &property_cookie_default_value, ZEND_ACC_PUBLIC, NULL);
-	zend_string_release(property_cookie_name);
-
-	zval property_get_default_value;
-	ZVAL_NULL(&property_get_default_value);
-	zend_string *property_get_name = zend_string_init("get", sizeof("get") - 1, 1);
-	zend_declare_property_ex(class_entry, property_get_name, &property_get_default_value, ZEND_ACC_PUBLIC, NULL);
-	zend_string_release(property_get_name);
-
-	zval property_files_default_value;
-	ZVAL_NULL(&property_files_default_value);
-	zend_string *property_files_name = zend_string_init("files", sizeof("files") - 1, 1);
-	zend_declare_property_ex(class_entry, property_files_name, &property_files_default_value, ZEND_ACC_PUBLIC, NULL);
-	zend_string_release(property_files_name);
-
-	zval property_post_default_value;
-	ZVAL_NULL(&property_post_default_value);
-	zend_string *property_post_name = zend_string_init("post", sizeof("post") - 1, 1);
-	zend_declare_property_ex(class_entry, property_post_name, &property_post_default_value, ZEND_ACC_PUBLIC, NULL);
-	zend_string_release(property_post_name);
-
-	zval property_tmpfiles_default_value;
-	ZVAL_NULL(&property_tmpfiles_default_value);
-	zend_string *property_tmpfiles_name = zend_string_init("tmpfiles", sizeof("tmpfiles") - 1, 1);
-	zend_declare_property_ex(class_entry, property_tmpfiles_name, &property_tmpfiles_default_value, ZEND_ACC_PUBLIC, NULL);
-	zend_string_release(property_tmpfiles_name);
 
 	return class_entry;
 }
