@@ -77,6 +77,7 @@ if test "$PHP_WSSERVER" != "no"; then
     src/core/frame_decoder.cc
     src/core/handshake.cc
     src/core/http_parser.cc
+    src/core/message_channel.cc
     src/core/output_queue.cc
     src/core/permessage_deflate.cc
     src/core/reactor.cc
@@ -87,6 +88,7 @@ if test "$PHP_WSSERVER" != "no"; then
     src/core/utf8.cc
     src/core/websocket_handshake.cc
     src/core/websocket_session.cc
+    src/core/worker_pool.cc
   "
 
   WSSERVER_PHP_SOURCES="

@@ -65,6 +65,8 @@ namespace Swoole {
 
         public function shutdown(): bool {}
 
+        public function reload(bool $only_reload_taskworker = false): bool {}
+
         public function stop(int $workerId = -1): bool {}
 
         public function getLastError(): int {}

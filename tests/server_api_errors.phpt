@@ -48,6 +48,10 @@ var_dump($r, $errors);
 var_dump($r, $errors);
 [$r, $errors] = ws_capture(fn () => $srv->set(['websocket_subprotocol' => 5]));
 var_dump($r, $errors);
+[$r, $errors] = ws_capture(fn () => $srv->set(['worker_num' => PHP_INT_MAX]));
+var_dump($r, $errors);
+[$r, $errors] = ws_capture(fn () => $srv->set(['max_connection' => 0]));
+var_dump($r, $errors);
 [$r, $errors] = ws_capture(fn () => $srv->set(['worker_num' => 4]));
 var_dump($r, $errors);
 var_dump($srv->set(['package_max_length' => 1024, 'foo' => 'bar']));
@@ -134,10 +138,18 @@ array(1) {
   [0]=>
   string(%d) "E_WARNING: Swoole\Server::set(): setting 'websocket_subprotocol' must be of type string, int given"
 }
-bool(true)
+bool(false)
 array(1) {
   [0]=>
-  string(%d) "E_WARNING: Swoole\Server::set(): worker_num=4 is not supported yet: only 1 worker, the calling process, runs"
+  string(%d) "E_WARNING: Swoole\Server::set(): worker_num=%d is too large (at most %d)"
+}
+bool(false)
+array(1) {
+  [0]=>
+  string(%d) "E_WARNING: Swoole\Server::set(): setting 'max_connection' must be between 1 and 16777216"
+}
+bool(true)
+array(0) {
 }
 bool(true)
 array(3) {

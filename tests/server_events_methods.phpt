@@ -95,7 +95,7 @@ echo ws_stop_server($srv);
 ?>
 --EXPECT--
 est -> opcode=1 fin=1 payload=[true,true,true,false,false]
-info -> opcode=1 fin=1 payload=server_port,socket_type,remote_port,remote_ip,reactor_id,worker_id,connect_time,last_time,last_recv_time,last_send_time,close_errno,websocket_status,send_queued_bytes status=3 ip=127.0.0.1 reactor=0
+info -> opcode=1 fin=1 payload=websocket_status,server_port,server_fd,socket_fd,socket_type,remote_port,remote_ip,reactor_id,connect_time,last_time,last_recv_time,last_send_time,last_dispatch_time,close_errno,recv_queued_bytes,send_queued_bytes status=3 ip=127.0.0.1 reactor=0
 bad -> opcode=1 fin=1 payload=[false,false,false]
 count -> opcode=1 fin=1 payload=[1,[1],[1]]
 frame -> opcode=2 fin=1 payload=binary

@@ -197,6 +197,7 @@ public:
     bool chunked_ = false;          // the streamed response is chunked
     bool resume_scheduled_ = false;
     bool continue_sent_ = false;    // "100 Continue" went out for the current request
+    uint8_t published_status_ = 0;  // websocket_status last written to the table
 };
 
 size_t Server::connection_size() { return sizeof(Connection); }
@@ -214,14 +215,42 @@ Result<std::unique_ptr<Server>> Server::create(const ServerConfig &config, Serve
     if (!listener) return listener.error();
     auto server = std::make_unique<Server>(Passkey(), config, events, std::move(reactor.value()),
                                            std::move(listener.value()));
-    int err = server->reactor_->add(server->listener_.fd(), Reactor::kRead,
-                                    [s = server.get()](uint32_t) { s->on_listener_ready(); });
-    if (err != 0) return SysError::from_errno(err, "epoll_ctl(listener)");
-    if (config.handle_sigterm) {
-        err = server->reactor_->on_signal(SIGTERM, [s = server.get()](int) { s->begin_stop(); });
-        if (err != 0) return SysError::from_errno(err, "signalfd(SIGTERM)");
-    }
+    if (int err = server->listen_on_reactor(); err != 0) return SysError::from_errno(err, "epoll_ctl(listener)");
     return server;
+}
+
+int Server::listen_on_reactor() {
+    reactor_->set_wake_handler([this] {
+        if (stop_requested_.exchange(false)) begin_stop();
+    });
+    int err = reactor_->add(listener_.fd(), Reactor::kRead, [this](uint32_t) { on_listener_ready(); });
+    if (err != 0) return err;
+    if (config_.handle_sigterm) return reactor_->on_signal(SIGTERM, [this](int) { begin_stop(); });
+    return 0;
+}
+
+bool Server::attach_table(ConnectionTable &table, int32_t worker_id) {
+    if (next_session_id_ != 1 || !connections_.empty()) return false;
+    table_ = &table;
+    worker_id_ = worker_id;
+    return true;
+}
+
+int Server::renew_reactor_after_fork() {
+    auto reactor = Reactor::create();
+    if (!reactor) return reactor.error().code;
+    manager_.reset();
+    reactor_ = std::move(reactor.value());  // the old one closes its fds, touches no epoll set
+    return listen_on_reactor();
+}
+
+int Server::connect_to_manager(UniqueFd channel) {
+    auto ch = MessageChannel::open(
+        *reactor_, std::move(channel), [this](const ChannelHeader &h, std::string_view payload) { execute(h, payload); },
+        [this] { reactor_->defer([this] { begin_stop(); }); });
+    if (!ch) return ch.error().code;
+    manager_ = std::move(ch.value());
+    return 0;
 }
 
 Server::Server(Passkey, const ServerConfig &config, ServerEvents &events, std::unique_ptr<Reactor> reactor,
@@ -231,9 +260,6 @@ Server::Server(Passkey, const ServerConfig &config, ServerEvents &events, std::u
     output_limits_.high_watermark = config_.buffer_high_watermark;
     output_limits_.low_watermark = config_.buffer_low_watermark;
     read_buffer_.resize(std::max<size_t>(config_.read_buffer_size, 4096));
-    reactor_->set_wake_handler([this] {
-        if (stop_requested_.exchange(false)) begin_stop();
-    });
 }
 
 bool Server::reconfigure(const ServerConfig &config) {
@@ -296,7 +322,7 @@ void Server::begin_stop() {
         reactor_->remove(listener_.fd());
         listening_ = false;
     }
-    for (SessionId id : session_ids()) {
+    for (SessionId id : local_session_ids()) {
         Connection *c = find_live(id);
         if (!c) continue;
         if (c->phase_ == Phase::WebSocket && c->ws_->state() == WebSocketSession::State::Open) {
@@ -312,7 +338,7 @@ void Server::begin_stop() {
     }
     stop_timer_ = reactor_->after(config_.stop_timeout_ms, [this](TimerId) {
         stop_timer_ = 0;
-        for (SessionId id : session_ids()) {
+        for (SessionId id : local_session_ids()) {
             if (Connection *c = find_live(id)) close_now(*c, false);
         }
         reactor_->stop();
@@ -344,10 +370,32 @@ void Server::on_listener_ready() {
 
 void Server::accept_one(Accepted &&accepted) {
     if (stopping_) return;  // the fd closes with `accepted`
-    SessionId id = next_session_id_++;
-    auto conn = std::make_unique<Connection>(*this, id, std::move(accepted), wall_seconds());
+    SessionId id;
+    const int64_t now = wall_seconds();
+    if (table_) {
+        ConnectionInfo info;
+        info.connect_time_us = now * 1000000;
+        info.worker_id = worker_id_;
+        info.reactor_id = worker_id_;
+        info.server_fd = listener_.fd();
+        info.socket_fd = accepted.fd.get();
+        info.server_port = listener_.port();
+        info.socket_type = listener_.address().is_ipv6() ? 3 : 1;  // SWOOLE_SOCK_TCP6 / TCP
+        info.flags = kConnEstablished;
+        info.set_remote(accepted.peer.sockaddr_ptr(), accepted.peer.sockaddr_len());
+        auto allocated = table_->allocate(info);
+        if (!allocated) return;  // max_connection reached: the socket closes with `accepted`
+        id = allocated.value();
+        next_session_id_ = id + 1;
+    } else {
+        id = next_session_id_++;
+    }
+    auto conn = std::make_unique<Connection>(*this, id, std::move(accepted), now);
     Connection &c = *conn;
-    if (reactor_->add(c.fd_.get(), Reactor::kRead, c) != 0) return;
+    if (reactor_->add(c.fd_.get(), Reactor::kRead, c) != 0) {
+        if (table_) table_->release(id);
+        return;
+    }
     connections_.emplace(id, std::move(conn));
     live_count_++;
     if (config_.handshake_timeout_ms) {
@@ -384,7 +432,10 @@ void Server::read_connection(Connection &c) {
             on_eof(c);
             return;
         }
-        c.last_recv_ = wall_seconds();
+        if (int64_t now = wall_seconds(); now != c.last_recv_) {
+            c.last_recv_ = now;
+            publish_times(c);
+        }
         size_t used = consume(c, read_buffer_.data(), r.bytes);
         if (c.phase_ == Phase::Closed) return;
         if (used < r.bytes && (c.phase_ == Phase::HttpWaiting || c.phase_ == Phase::HttpStreaming)) {
@@ -457,6 +508,7 @@ void Server::dispatch_request(Connection &c) {
         if (config_.user_handshake) {
             c.phase_ = Phase::HttpWaiting;
             c.upgrade_pending_ = true;
+            publish_status(c);
             events_.on_handshake(c.id_, req);
         } else {
             builtin_handshake(c);
@@ -506,6 +558,7 @@ void Server::start_websocket(Connection &c, const DeflateParams *deflate) {
     c.phase_ = Phase::WebSocket;
     c.opened_ = true;
     c.upgrade_pending_ = false;
+    publish_status(c);
 }
 
 size_t Server::consume_websocket(Connection &c, uint8_t *data, size_t len) {
@@ -522,6 +575,7 @@ size_t Server::consume_websocket(Connection &c, uint8_t *data, size_t len) {
         case T::Ping:
         case T::Pong:
         case T::Close:
+            if (ev.type == T::Close) publish_status(c);
             events_.on_message(c.id_, ev.opcode, ev.payload(), ev.flags);
             break;
         case T::Send:
@@ -664,6 +718,7 @@ void Server::close_now(Connection &c, bool reset) {
     if (c.ws_ && c.ws_->state() != WebSocketSession::State::Closed) c.ws_->connection_lost();
     live_count_--;
     SessionId id = c.id_;
+    if (table_) table_->release(id);
     if (c.opened_) {
         events_.on_close(id);
     } else if (config_.has_disconnect_handler) {
@@ -682,7 +737,14 @@ void Server::close_now(Connection &c, bool reset) {
 
 bool Server::push(SessionId id, uint8_t opcode, std::string_view data, unsigned flags) {
     Connection *c = find_live(id);
-    if (!c) return fail(ServerError::SessionNotExist, "session does not exist");
+    if (!c) {
+        auto owner = remote_session(id);
+        if (!owner) return fail(ServerError::SessionNotExist, "session does not exist");
+        if (owner->websocket_status != kWsStatusActive)
+            return fail(ServerError::Unconnected, "the connection is not an open WebSocket");
+        if (!is_known_opcode(opcode)) return fail(ServerError::BadOpcode, "bad opcode");
+        return forward(*owner, ChannelMessageType::Push, opcode, flags, data);
+    }
     if (c->phase_ != Phase::WebSocket || c->ws_->state() != WebSocketSession::State::Open)
         return fail(ServerError::Unconnected, "the connection is not an open WebSocket");
     // Refuse before encoding so a refused push leaves the session (fragment state, close
@@ -708,7 +770,13 @@ bool Server::disconnect(SessionId id, uint16_t code, std::string_view reason) {
     if (!(code == close_code::kNormal || (code >= 4000 && code <= 4999)) || reason.size() > kMaxCloseReason)
         return fail(ServerError::PackFailed, "close code must be 1000 or 4000-4999, reason at most 123 bytes");
     Connection *c = find_live(id);
-    if (!c) return fail(ServerError::SessionNotExist, "session does not exist");
+    if (!c) {
+        auto owner = remote_session(id);
+        if (!owner) return fail(ServerError::SessionNotExist, "session does not exist");
+        if (owner->websocket_status != kWsStatusActive)
+            return fail(ServerError::Unconnected, "the connection is not an open WebSocket");
+        return forward(*owner, ChannelMessageType::Disconnect, 0, code, reason);
+    }
     if (c->phase_ != Phase::WebSocket || c->ws_->state() != WebSocketSession::State::Open)
         return fail(ServerError::Unconnected, "the connection is not an open WebSocket");
     WebSocketSession::OutgoingFrame f;
@@ -719,6 +787,7 @@ bool Server::disconnect(SessionId id, uint16_t code, std::string_view reason) {
 }
 
 void Server::send_close_frame(Connection &c, const WebSocketSession::OutgoingFrame &f) {
+    publish_status(c);
     if (write(c, f.header, f.header_size, f.payload, f.payload_size)) {
         if (c.phase_ == Phase::WebSocket) start_close_timer(c, config_.websocket_close_timeout_ms);
     } else if (c.phase_ != Phase::Closed) {
@@ -732,7 +801,11 @@ void Server::send_close_frame(Connection &c, const WebSocketSession::OutgoingFra
 
 bool Server::send(SessionId id, std::string_view data) {
     Connection *c = find_live(id);
-    if (!c) return fail(ServerError::SessionNotExist, "session does not exist");
+    if (!c) {
+        auto owner = remote_session(id);
+        if (!owner) return fail(ServerError::SessionNotExist, "session does not exist");
+        return forward(*owner, ChannelMessageType::Send, 0, 0, data);
+    }
     if (c->phase_ == Phase::Draining) return fail(ServerError::HttpContextUnavailable, "the connection is closing");
     if (!write(*c, nullptr, 0, data.data(), data.size()))
         return fail(ServerError::OutputBufferOverflow, "output buffer overflow or connection lost");
@@ -741,7 +814,11 @@ bool Server::send(SessionId id, std::string_view data) {
 
 bool Server::close(SessionId id, bool reset) {
     Connection *c = find_live(id);
-    if (!c) return fail(ServerError::SessionNotExist, "session does not exist");
+    if (!c) {
+        auto owner = remote_session(id);
+        if (!owner) return fail(ServerError::SessionNotExist, "session does not exist");
+        return forward(*owner, ChannelMessageType::Close, 0, reset ? 1 : 0, {});
+    }
     if (reset || c->out_.empty()) {
         close_now(*c, reset);
     } else {
@@ -852,18 +929,104 @@ bool Server::end_body(SessionId id, std::string_view data) {
     return true;
 }
 
+// ---- other workers' sessions
+
+std::optional<ConnectionInfo> Server::remote_session(SessionId id) const {
+    if (!table_ || !manager_) return std::nullopt;
+    ConnectionInfo info;
+    if (table_->get(id, info) != SlotStatus::kOk || info.worker_id == worker_id_) return std::nullopt;
+    return info;
+}
+
+bool Server::forward(const ConnectionInfo &owner, ChannelMessageType type, uint8_t opcode, uint32_t aux,
+                     std::string_view payload) {
+    ChannelHeader h;
+    h.type = type;
+    h.opcode = opcode;
+    h.aux = aux;
+    h.target_worker = owner.worker_id;
+    h.session = owner.session_id;
+    if (!manager_->send(h, payload)) return fail(ServerError::OutputBufferOverflow, "the worker channel is full");
+    return true;
+}
+
+void Server::execute(const ChannelHeader &h, std::string_view payload) {
+    // The session may have closed since the sender looked: then the command is moot.
+    if (!find_live(h.session)) return;
+    switch (h.type) {
+    case ChannelMessageType::Push:
+        push(h.session, h.opcode, payload, h.aux);
+        break;
+    case ChannelMessageType::Send:
+        send(h.session, payload);
+        break;
+    case ChannelMessageType::Close:
+        close(h.session, h.aux != 0);
+        break;
+    case ChannelMessageType::Disconnect:
+        disconnect(h.session, static_cast<uint16_t>(h.aux), payload);
+        break;
+    }
+}
+
+void Server::publish_status(Connection &c) {
+    if (!table_) return;
+    ClientInfo info;
+    client_info(c.id_, info);
+    uint8_t status = static_cast<uint8_t>(info.websocket_status);
+    if (status == c.published_status_) return;
+    c.published_status_ = status;
+    table_->update(c.id_, [status](ConnectionInfo &row) {
+        row.websocket_status = status;
+        if (status == kWsStatusClosing) row.flags |= kConnClosing;
+    });
+}
+
+void Server::publish_times(Connection &c) {
+    if (!table_) return;
+    table_->update(c.id_, [&c](ConnectionInfo &row) {
+        row.last_recv_time_us = c.last_recv_ * 1000000;
+        row.last_send_time_us = c.last_send_ * 1000000;
+    });
+}
+
 // ---- introspection
 
-bool Server::exists(SessionId id) const { return find(id) && find(id)->phase_ != Phase::Closed; }
+bool Server::exists(SessionId id) const {
+    if (Connection *c = find(id)) return c->phase_ != Phase::Closed;
+    return remote_session(id).has_value();
+}
 
 bool Server::is_established(SessionId id) const {
-    Connection *c = find(id);
-    return c && c->phase_ == Phase::WebSocket && c->ws_->state() == WebSocketSession::State::Open;
+    if (Connection *c = find(id))
+        return c->phase_ == Phase::WebSocket && c->ws_->state() == WebSocketSession::State::Open;
+    auto owner = remote_session(id);
+    return owner && owner->websocket_status == kWsStatusActive;
 }
 
 bool Server::client_info(SessionId id, ClientInfo &out) const {
     Connection *c = find(id);  // a Closed one is still found during on_close/on_disconnect
-    if (!c) return false;
+    if (!c) {
+        auto row = remote_session(id);
+        if (!row) return false;
+        out.remote_ip = row->remote_ip();
+        out.remote_port = row->remote_port;
+        out.server_port = row->server_port;
+        out.connect_time = row->connect_time_us / 1000000;
+        out.last_recv_time = row->last_recv_time_us / 1000000;
+        out.last_send_time = row->last_send_time_us / 1000000;
+        out.websocket_status = row->websocket_status;
+        out.send_queued_bytes = row->send_queued_bytes;
+        out.worker_id = row->worker_id;
+        out.server_fd = row->server_fd;
+        out.socket_fd = row->socket_fd;
+        out.socket_type = row->socket_type;
+        return true;
+    }
+    out.worker_id = worker_id_;
+    out.server_fd = listener_.fd();
+    out.socket_fd = c->fd_.get();
+    out.socket_type = listener_.address().is_ipv6() ? 3 : 1;
     out.remote_ip = c->peer_.ip();
     out.remote_port = c->peer_.port();
     out.server_port = port();
@@ -890,6 +1053,32 @@ bool Server::close_info(SessionId id, CloseInfo &out) const {
 }
 
 std::vector<SessionId> Server::session_ids() const {
+    if (!table_) return local_session_ids();
+    std::vector<SessionId> ids;
+    for (int guard = 0; guard < 1 << 20; guard++) {
+        size_t before = ids.size();
+        auto page = table_->list(ids.empty() ? 0 : ids.back(), 1024);
+        ids.insert(ids.end(), page.begin(), page.end());
+        if (ids.size() - before < 1024) break;
+    }
+    return ids;
+}
+
+std::vector<SessionId> Server::session_ids(SessionId after, size_t max_count) const {
+    if (table_) return table_->list(after, max_count);
+    std::vector<SessionId> ids = local_session_ids();
+    ids.erase(ids.begin(), std::upper_bound(ids.begin(), ids.end(), after));
+    if (ids.size() > max_count) ids.resize(max_count);
+    return ids;
+}
+
+void Server::abort_local_connections() {
+    for (SessionId id : local_session_ids()) {
+        if (Connection *c = find_live(id)) close_now(*c, true);
+    }
+}
+
+std::vector<SessionId> Server::local_session_ids() const {
     std::vector<SessionId> ids;
     ids.reserve(live_count_);
     for (const auto &[id, c] : connections_)
@@ -898,6 +1087,6 @@ std::vector<SessionId> Server::session_ids() const {
     return ids;
 }
 
-size_t Server::connection_count() const { return live_count_; }
+size_t Server::connection_count() const { return table_ ? static_cast<size_t>(table_->count()) : live_count_; }
 
 }  // namespace wsserver

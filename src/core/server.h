@@ -24,13 +24,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "connection_table.h"
 #include "http_parser.h"
+#include "message_channel.h"
 #include "output_queue.h"
 #include "reactor.h"
 #include "socket.h"
@@ -70,6 +73,10 @@ struct ServerConfig {
     bool user_handshake = false;  // onHandShake: the binding answers the upgrade itself
     bool has_request_handler = false;  // onRequest; without it a plain request gets 400
     bool has_disconnect_handler = false;  // onDisconnect for connections that never opened
+    // The process model (read by whoever starts the workers, not by Server itself).
+    int worker_num = 1;
+    uint32_t max_connection = 0;  // 0: ConnectionTable::default_capacity()
+    std::string upload_tmp_dir = "/tmp";  // multipart uploads (read by the binding)
 };
 
 // Swoole's WEBSOCKET_STATUS_* as getClientInfo() reports them.
@@ -126,6 +133,10 @@ struct ClientInfo {
     int64_t last_send_time = 0;
     int websocket_status = websocket_status::kNone;
     size_t send_queued_bytes = 0;
+    int worker_id = 0;   // the worker that owns the socket
+    int server_fd = -1;  // the listening socket, in the owner
+    int socket_fd = -1;  // the connection's descriptor, in the owner
+    int socket_type = 1;  // SWOOLE_SOCK_TCP, or SWOOLE_SOCK_TCP6 (3)
 };
 
 // The peer's close frame (code 1005 if it had none, 1006 if none came) and the code of
@@ -199,6 +210,20 @@ public:
     // nothing changed, once a connection was accepted.
     bool reconfigure(const ServerConfig &config);
 
+    // ---- several workers (BASE mode, worker_num > 1); all before run()
+    // Session ids come from `table` (shared by every worker, created before fork) and every
+    // connection is registered there, so the introspection calls below see every worker's
+    // connections. `table` must outlive the Server. False once a connection was accepted.
+    bool attach_table(ConnectionTable &table, int32_t worker_id);
+    int32_t worker_id() const { return worker_id_; }
+    // In a forked worker: a loop of its own (the inherited one's epoll set is the parent's),
+    // serving the inherited listener. 0 or an errno value.
+    int renew_reactor_after_fork();
+    // The channel to the manager: commands for sessions of other workers go out through it
+    // (the manager routes them), commands for ours come in. If the manager goes away, the
+    // worker stops. 0 or an errno value.
+    int connect_to_manager(UniqueFd channel);
+
     // ---- WebSocket
     // One frame, as Swoole's push(). False (last_error() says why, the connection is not
     // touched) for an unknown session, one that is not an open WebSocket, an invalid
@@ -221,14 +246,20 @@ public:
     bool write_body(SessionId id, std::string_view data);
     bool end_body(SessionId id, std::string_view data = {});
 
-    // ---- introspection
+    // ---- introspection (any worker's sessions once a table is attached)
     bool exists(SessionId id) const;
     bool is_established(SessionId id) const;  // an open WebSocket (ACTIVE)
     // Also during on_close/on_disconnect (websocket_status kClosing for a WebSocket).
     bool client_info(SessionId id, ClientInfo &out) const;
     bool close_info(SessionId id, CloseInfo &out) const;
     std::vector<SessionId> session_ids() const;  // increasing
+    // Live ids greater than `after`, increasing, at most `max_count` (getClientList()).
+    std::vector<SessionId> session_ids(SessionId after, size_t max_count) const;
     size_t connection_count() const;
+
+    // Resets every connection of this process at once, without close handshakes (an
+    // uncaught exception ends the worker).
+    void abort_local_connections();
 
     // ---- timers and deferred work (reactor passthrough)
     TimerId after(uint64_t ms, TimerCallback fn) { return reactor_->after(ms, std::move(fn)); }
@@ -279,6 +310,16 @@ private:
 
     Connection *find(SessionId id) const;
     Connection *find_live(SessionId id);
+    std::vector<SessionId> local_session_ids() const;  // this process's live sessions
+    // A live session of another worker (table attached): its row, else nullopt.
+    std::optional<ConnectionInfo> remote_session(SessionId id) const;
+    bool forward(const ConnectionInfo &owner, ChannelMessageType type, uint8_t opcode, uint32_t aux,
+                 std::string_view payload);
+    void execute(const ChannelHeader &h, std::string_view payload);  // a command from another worker
+    // Mirrors what other workers may read of `c` into the table.
+    void publish_status(Connection &c);
+    void publish_times(Connection &c);
+    int listen_on_reactor();
     bool fail(ServerError error, const char *message);
     void begin_stop();
     void check_stopped();
@@ -292,6 +333,9 @@ private:
     BufferPool pool_;
     std::vector<uint8_t> read_buffer_;  // one per reactor, reused for every read
     std::unordered_map<SessionId, std::unique_ptr<Connection>> connections_;
+    ConnectionTable *table_ = nullptr;  // shared with the other workers, when several
+    int32_t worker_id_ = 0;
+    std::unique_ptr<MessageChannel> manager_;  // declared after reactor_: unregisters first
     std::vector<std::unique_ptr<Connection>> graveyard_;  // closed during a callback
     SessionId next_session_id_ = 1;
     size_t live_count_ = 0;

@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <ctime>
@@ -222,8 +223,11 @@ constexpr SettingKey kSettings[] = {
     {"open_websocket_ping_frame", Kind::Bool},
     {"open_websocket_pong_frame", Kind::Bool},
     {"http_header_max_size", Kind::Size},
+    {"upload_tmp_dir", Kind::String},
     {"backlog", Kind::Size},
     {"worker_num", Kind::WorkerNum},
+    {"max_connection", Kind::Size},
+    {"max_conn", Kind::Size},
 };
 
 const char *type_name(zval *v) { return zend_zval_type_name(v); }
@@ -284,10 +288,24 @@ bool apply_setting(ws::ServerConfig &c, const SettingKey &key, zval *v) {
     else if (name == "open_websocket_ping_frame") c.open_websocket_ping_frame = b;
     else if (name == "open_websocket_pong_frame") c.open_websocket_pong_frame = b;
     else if (name == "http_header_max_size") c.http_header_max_size = size;
-    else if (name == "worker_num" && n > 1) {
-        php_error_docref(nullptr, E_WARNING,
-                         "worker_num=" ZEND_LONG_FMT " is not supported yet: only 1 worker, the calling process, runs",
-                         n);
+    else if (name == "upload_tmp_dir") c.upload_tmp_dir.assign(Z_STRVAL_P(v), Z_STRLEN_P(v));
+    else if (name == "worker_num") {
+        // Swoole: 0 means one per CPU; more than 1000 per CPU is refused.
+        const long cpus = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+        if (n == 0) n = cpus;
+        if (n > cpus * 1000) {
+            php_error_docref(nullptr, E_WARNING, "worker_num=" ZEND_LONG_FMT " is too large (at most %ld)", n,
+                             cpus * 1000);
+            return false;
+        }
+        c.worker_num = static_cast<int>(n);
+    } else if (name == "max_connection" || name == "max_conn") {
+        if (n == 0 || n > static_cast<zend_long>(ws::ConnectionTable::kMaxCapacity)) {
+            php_error_docref(nullptr, E_WARNING, "setting '%s' must be between 1 and %u", key.name,
+                             ws::ConnectionTable::kMaxCapacity);
+            return false;
+        }
+        c.max_connection = static_cast<uint32_t>(n);
     }
     return true;
 }
@@ -295,22 +313,28 @@ bool apply_setting(ws::ServerConfig &c, const SettingKey &key, zval *v) {
 // ---- client info
 
 // False when the session is unknown.
-bool client_info_array(zval *out, ws::Server *s, ws::SessionId id) {
+bool client_info_array(zval *out, ws::Server *s, ws::SessionId id, bool websocket) {
     ws::ClientInfo info;
     if (!s->client_info(id, info)) return false;
     array_init(out);
+    // Swoole's keys in Swoole's order: worker_id only when not 0, websocket_status only on
+    // a WebSocket server, times of the last receive/send as floats.
+    if (info.worker_id > 0) add_assoc_long(out, "worker_id", info.worker_id);
+    if (websocket) add_assoc_long(out, "websocket_status", info.websocket_status);
     add_assoc_long(out, "server_port", info.server_port);
-    add_assoc_long(out, "socket_type", kSockTcp);
+    add_assoc_long(out, "server_fd", info.server_fd);
+    add_assoc_long(out, "socket_fd", info.socket_fd);
+    add_assoc_long(out, "socket_type", info.socket_type);
     add_assoc_long(out, "remote_port", info.remote_port);
     add_assoc_stringl(out, "remote_ip", info.remote_ip.data(), info.remote_ip.size());
-    add_assoc_long(out, "reactor_id", 0);
-    add_assoc_long(out, "worker_id", 0);
+    add_assoc_long(out, "reactor_id", info.worker_id);  // BASE mode: each worker is a reactor
     add_assoc_long(out, "connect_time", info.connect_time);
     add_assoc_long(out, "last_time", info.last_recv_time ? info.last_recv_time : info.connect_time);
-    add_assoc_long(out, "last_recv_time", info.last_recv_time);
-    add_assoc_long(out, "last_send_time", info.last_send_time);
+    add_assoc_double(out, "last_recv_time", static_cast<double>(info.last_recv_time));
+    add_assoc_double(out, "last_send_time", static_cast<double>(info.last_send_time));
+    add_assoc_double(out, "last_dispatch_time", static_cast<double>(info.last_recv_time));
     add_assoc_long(out, "close_errno", 0);
-    add_assoc_long(out, "websocket_status", info.websocket_status);
+    add_assoc_long(out, "recv_queued_bytes", 0);
     add_assoc_long(out, "send_queued_bytes", static_cast<zend_long>(info.send_queued_bytes));
     // Our addition: the peer's close code and reason once the close handshake began.
     ws::CloseInfo ci;
@@ -335,7 +359,8 @@ void client_info_method(INTERNAL_FUNCTION_PARAMETERS) {
     (void)ignore_error;
     ws::Server *s = engine_of(ZEND_THIS);
     if (!s) RETURN_THROWS();
-    if (fd <= 0 || !client_info_array(return_value, s, static_cast<ws::SessionId>(fd))) {
+    if (fd <= 0 || !client_info_array(return_value, s, static_cast<ws::SessionId>(fd),
+                                       instanceof_function(Z_OBJCE_P(ZEND_THIS), wsserver_ce_websocket_server))) {
         RETURN_FALSE;
     }
 }
@@ -356,11 +381,11 @@ void client_list_method(INTERNAL_FUNCTION_PARAMETERS) {
     }
     array_init(return_value);
     zend_long found = 0;
-    for (ws::SessionId id : s->session_ids()) {
-        if (found >= find_count) break;
-        if (static_cast<zend_long>(id) <= start_fd) continue;
-        add_next_index_long(return_value, static_cast<zend_long>(id));
-        found++;
+    if (find_count > 0) {
+        for (ws::SessionId id : s->session_ids(std::max<zend_long>(start_fd, 0), static_cast<size_t>(find_count))) {
+            add_next_index_long(return_value, static_cast<zend_long>(id));
+            found++;
+        }
     }
     if (found == 0) {
         zval_ptr_dtor(return_value);
@@ -411,7 +436,7 @@ bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *arg
         // exception propagates from start().
         if (o->impl && o->impl->server && o->impl->running) {
             ws::Server &s = *o->impl->server;
-            for (ws::SessionId id : s.session_ids()) s.close(id, true);
+            s.abort_local_connections();
             s.stop();
         }
         return false;
@@ -427,7 +452,7 @@ void call_fd_event(ServerObject *o, int ev, ws::SessionId id, bool with_reactor)
     zval args[3];
     ZVAL_OBJ(&args[0], &o->std);
     ZVAL_LONG(&args[1], static_cast<zend_long>(id));
-    ZVAL_LONG(&args[2], 0);
+    ZVAL_LONG(&args[2], o->impl->worker_id);  // reactor id: in BASE mode, the worker
     wsserver_call(o, cb, with_reactor ? 3 : 2, args);
 }
 
@@ -487,6 +512,140 @@ void ServerEventsImpl::on_buffer_full(ws::SessionId id) {
 void ServerEventsImpl::on_buffer_empty(ws::SessionId id) {
     call_fd_event(o_, WSSERVER_EVENT_BUFFER_EMPTY, id, false);
 }
+
+// ---------------------------------------------------------------- the process model
+
+namespace {
+
+void set_process_properties(ServerObject *o) {
+    ServerImpl &impl = *o->impl;
+    zend_object *obj = &o->std;
+    zend_update_property_long(wsserver_ce_server, obj, "master_pid", 10, impl.master_pid);
+    zend_update_property_long(wsserver_ce_server, obj, "manager_pid", 11, impl.manager_pid);
+    zend_update_property_long(wsserver_ce_server, obj, "worker_id", 9, impl.is_manager ? -1 : impl.worker_id);
+    zend_update_property_long(wsserver_ce_server, obj, "worker_pid", 10, impl.is_manager ? 0 : getpid());
+}
+
+// One worker's life in this process: workerStart, the loop until stop, workerStop.
+// onStart/onShutdown run here when there is no manager. False after a warning.
+bool run_worker(ServerObject *o, int worker_id, bool call_start) {
+    ServerImpl &impl = *o->impl;
+    ws::Server *s = impl.server.get();
+    impl.worker_id = worker_id;
+    if (!impl.pool) impl.master_pid = getpid();
+    set_process_properties(o);
+    zval args[2];
+    ZVAL_OBJ(&args[0], &o->std);
+    ZVAL_LONG(&args[1], worker_id);
+    if (call_start) wsserver_call(o, impl.callbacks[WSSERVER_EVENT_START], 1, args);
+    wsserver_call(o, impl.callbacks[WSSERVER_EVENT_WORKER_START], 2, args);
+    int err = 0;
+    if (!EG(exception)) {
+        err = s->reactor().on_signal(SIGTERM, [s](int) { s->stop(); });  // graceful stop
+        if (err == 0) err = s->run();
+        (void)s->reactor().on_signal(SIGTERM, {});
+    }
+    wsserver_call(o, impl.callbacks[WSSERVER_EVENT_WORKER_STOP], 2, args);
+    if (impl.manager_pid == 0) wsserver_call(o, impl.callbacks[WSSERVER_EVENT_SHUTDOWN], 1, args);
+    if (err != 0 && !EG(exception)) {
+        php_error_docref(nullptr, E_WARNING, "the event loop failed: %s", std::strerror(err));
+        return false;
+    }
+    return true;
+}
+
+// A forked worker never returns into the script: it ends as exit() would (shutdown
+// functions and destructors run), or with an uncaught exception's report and status 255,
+// even if the script wrapped start() in a try block.
+void end_worker_process() {
+    if (EG(exception) && zend_is_unwind_exit(EG(exception))) return;  // exit() was called: its status stands
+    EG(exit_status) = 0;
+    if (EG(exception)) {
+        zend_object *ex = EG(exception);
+        GC_ADDREF(ex);
+        zend_clear_exception();
+        zend_exception_error(ex, E_ERROR);  // "PHP Fatal error: Uncaught ..."; releases ex
+        EG(exit_status) = 255;
+    }
+    if (!EG(exception)) zend_throw_unwind_exit();
+}
+
+// worker_num > 1: this process becomes the manager, forks the workers and supervises them
+// until shutdown. In each forked worker, run() returns with the worker's identity.
+bool run_manager(ServerObject *o) {
+    ServerImpl &impl = *o->impl;
+    impl.manager_pid = getpid();
+    impl.master_pid = impl.manager_pid;
+    impl.is_manager = true;
+    ws::WorkerPoolOptions po;
+    po.worker_num = impl.config.worker_num;
+    po.table = impl.table.get();
+    po.stop_timeout_ms = impl.config.stop_timeout_ms + 2000;
+    ws::WorkerPool::Hooks hooks;
+    hooks.manager_start = [o] {
+        zval args[1];
+        ZVAL_OBJ(&args[0], &o->std);
+        wsserver_call(o, o->impl->callbacks[WSSERVER_EVENT_MANAGER_START], 1, args);
+    };
+    hooks.manager_stop = [o] {
+        zval args[1];
+        ZVAL_OBJ(&args[0], &o->std);
+        wsserver_call(o, o->impl->callbacks[WSSERVER_EVENT_MANAGER_STOP], 1, args);
+    };
+    hooks.worker_exit = [o](const ws::WorkerExit &e) {
+        zval args[5];
+        ZVAL_OBJ(&args[0], &o->std);
+        ZVAL_LONG(&args[1], e.worker_id);
+        ZVAL_LONG(&args[2], e.pid);
+        ZVAL_LONG(&args[3], e.exit_code);
+        ZVAL_LONG(&args[4], e.signal);
+        if (!Z_ISUNDEF(o->impl->callbacks[WSSERVER_EVENT_WORKER_ERROR].fn)) {
+            wsserver_call(o, o->impl->callbacks[WSSERVER_EVENT_WORKER_ERROR], 5, args);
+        } else if (e.signal != 0 || e.exit_code != 0) {
+            php_error_docref(nullptr, E_WARNING, "worker#%d (pid %d) exited abnormally: code=%d, signal=%d",
+                             e.worker_id, static_cast<int>(e.pid), e.exit_code, e.signal);
+        }
+    };
+    auto pool = ws::WorkerPool::create(po, std::move(hooks));
+    if (!pool) {
+        php_error_docref(nullptr, E_WARNING, "cannot start the workers: %s", pool.error().message.c_str());
+        return false;
+    }
+    impl.pool = std::move(pool.value());
+    set_process_properties(o);
+    ws::WorkerPool::RunResult r = impl.pool->run();
+    if (r.role == ws::WorkerPool::Role::Worker) {
+        impl.pool.reset();
+        impl.is_manager = false;
+        ws::Server *s = impl.server.get();
+        int err = s->renew_reactor_after_fork();
+        if (err == 0) {
+            s->attach_table(*impl.table, r.worker_id);
+            err = s->connect_to_manager(std::move(r.channel));
+        }
+        if (err != 0) {
+            php_error_docref(nullptr, E_WARNING, "worker#%d cannot start: %s", r.worker_id, std::strerror(err));
+            EG(exit_status) = 255;
+            zend_throw_unwind_exit();
+            return false;
+        }
+        // Swoole (BASE): onStart runs once, in worker 0.
+        run_worker(o, r.worker_id, r.worker_id == 0 && r.first_start);
+        end_worker_process();
+        return false;
+    }
+    impl.is_manager = false;
+    zval args[1];
+    ZVAL_OBJ(&args[0], &o->std);
+    wsserver_call(o, impl.callbacks[WSSERVER_EVENT_SHUTDOWN], 1, args);
+    if (r.error != 0 && !EG(exception)) {
+        php_error_docref(nullptr, E_WARNING, "the manager loop failed: %s", std::strerror(r.error));
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
 
 // ---------------------------------------------------------------- methods
 
@@ -672,37 +831,23 @@ ZEND_METHOD(Swoole_Server, start) {
         RETURN_FALSE;
     }
 
-    zend_object *obj = Z_OBJ_P(ZEND_THIS);
-    const zend_long pid = static_cast<zend_long>(getpid());
-    zend_update_property_long(wsserver_ce_server, obj, "master_pid", 10, pid);
-    zend_update_property_long(wsserver_ce_server, obj, "manager_pid", 11, 0);
-    zend_update_property_long(wsserver_ce_server, obj, "worker_id", 9, 0);
-    zend_update_property_long(wsserver_ce_server, obj, "worker_pid", 10, pid);
-
-    GC_ADDREF(obj);  // alive until run() returned, whatever the callbacks do
-    impl.running = true;
-    zval args[2];
-    ZVAL_OBJ(&args[0], obj);
-    ZVAL_LONG(&args[1], 0);
-    wsserver_call(o, impl.callbacks[WSSERVER_EVENT_START], 1, args);
-    wsserver_call(o, impl.callbacks[WSSERVER_EVENT_WORKER_START], 2, args);
-    int err = 0;
-    if (!EG(exception)) {
-        err = s->reactor().on_signal(SIGTERM, [s](int) { s->stop(); });  // graceful stop
-        if (err == 0) err = s->run();
-        (void)s->reactor().on_signal(SIGTERM, {});
-    }
-    impl.running = false;
-    impl.finished = true;
-    wsserver_call(o, impl.callbacks[WSSERVER_EVENT_WORKER_STOP], 2, args);
-    wsserver_call(o, impl.callbacks[WSSERVER_EVENT_SHUTDOWN], 1, args);
-    OBJ_RELEASE(obj);
-    if (EG(exception)) RETURN_THROWS();
-    if (err != 0) {
-        php_error_docref(nullptr, E_WARNING, "the event loop failed: %s", std::strerror(err));
+    auto table = ws::ConnectionTable::create({impl.config.max_connection, 1});
+    if (!table) {
+        php_error_docref(nullptr, E_WARNING, "cannot create the connection table: %s", table.error().message.c_str());
         RETURN_FALSE;
     }
-    RETURN_TRUE;
+    impl.table = std::make_unique<ws::ConnectionTable>(std::move(table.value()));
+    s->attach_table(*impl.table, 0);
+
+    zend_object *obj = Z_OBJ_P(ZEND_THIS);
+    GC_ADDREF(obj);  // alive until the loop returned, whatever the callbacks do
+    impl.running = true;
+    bool ok = impl.config.worker_num > 1 ? run_manager(o) : run_worker(o, 0, true);
+    impl.running = false;
+    impl.finished = true;
+    OBJ_RELEASE(obj);
+    if (EG(exception)) RETURN_THROWS();
+    RETURN_BOOL(ok);
 }
 
 ZEND_METHOD(Swoole_Server, send) {
@@ -740,12 +885,17 @@ void exists_method(INTERNAL_FUNCTION_PARAMETERS) {
     RETURN_BOOL(fd > 0 && s->exists(static_cast<ws::SessionId>(fd)));
 }
 
-void stop_server(INTERNAL_FUNCTION_PARAMETERS) {
+// stop(): this worker ends (a manager starts a new one); shutdown(): the whole server.
+void stop_server(INTERNAL_FUNCTION_PARAMETERS, bool whole_server) {
     ws::Server *s = engine_of(ZEND_THIS);
     if (!s) RETURN_THROWS();
-    if (!this_server(ZEND_THIS)->impl->running) {
+    ServerImpl &impl = *this_server(ZEND_THIS)->impl;
+    if (!impl.running) {
         php_error_docref(nullptr, E_WARNING, "server is not running");
         RETURN_FALSE;
+    }
+    if (impl.manager_pid != 0 && (whole_server || impl.is_manager)) {
+        RETURN_BOOL(kill(impl.manager_pid, SIGTERM) == 0);
     }
     s->stop();
     RETURN_TRUE;
@@ -837,7 +987,26 @@ ZEND_METHOD(Swoole_Server, close) {
 
 ZEND_METHOD(Swoole_Server, shutdown) {
     ZEND_PARSE_PARAMETERS_NONE();
-    stop_server(INTERNAL_FUNCTION_PARAM_PASSTHRU);
+    stop_server(INTERNAL_FUNCTION_PARAM_PASSTHRU, true);
+}
+
+ZEND_METHOD(Swoole_Server, reload) {
+    bool only_reload_taskworker = false;
+    ZEND_PARSE_PARAMETERS_START(0, 1)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_BOOL(only_reload_taskworker)
+    ZEND_PARSE_PARAMETERS_END();
+    ServerImpl &impl = *this_server(ZEND_THIS)->impl;
+    if (!impl.running) {
+        php_error_docref(nullptr, E_WARNING, "server is not running");
+        RETURN_FALSE;
+    }
+    if (impl.manager_pid == 0) {
+        php_error_docref(nullptr, E_WARNING, "no manager process: reload needs worker_num > 1");
+        RETURN_FALSE;
+    }
+    if (only_reload_taskworker) RETURN_TRUE;  // no task workers
+    RETURN_BOOL(kill(impl.manager_pid, SIGUSR1) == 0);
 }
 
 ZEND_METHOD(Swoole_Server, stop) {
@@ -846,11 +1015,19 @@ ZEND_METHOD(Swoole_Server, stop) {
         Z_PARAM_OPTIONAL
         Z_PARAM_LONG(worker_id)
     ZEND_PARSE_PARAMETERS_END();
-    if (worker_id != -1 && worker_id != 0) {
-        php_error_docref(nullptr, E_WARNING, "worker#" ZEND_LONG_FMT " does not exist", worker_id);
+    ServerImpl &impl = *this_server(ZEND_THIS)->impl;
+    if (worker_id != -1 && (impl.is_manager || worker_id != impl.worker_id)) {
+        if (worker_id < 0 || worker_id >= impl.config.worker_num) {
+            php_error_docref(nullptr, E_WARNING, "worker#" ZEND_LONG_FMT " does not exist", worker_id);
+            RETURN_FALSE;
+        }
+        pid_t pid = impl.pool ? impl.pool->worker_pid(static_cast<int>(worker_id)) : 0;
+        if (pid != 0) RETURN_BOOL(kill(pid, SIGTERM) == 0);
+        php_error_docref(nullptr, E_WARNING, "only the manager can stop another worker (worker#" ZEND_LONG_FMT ")",
+                         worker_id);
         RETURN_FALSE;
     }
-    stop_server(INTERNAL_FUNCTION_PARAM_PASSTHRU);
+    stop_server(INTERNAL_FUNCTION_PARAM_PASSTHRU, false);
 }
 
 ZEND_METHOD(Swoole_Server, getLastError) {
@@ -868,8 +1045,9 @@ ZEND_METHOD(Swoole_Server, connection_list) { client_list_method(INTERNAL_FUNCTI
 
 ZEND_METHOD(Swoole_Server, getWorkerId) {
     ZEND_PARSE_PARAMETERS_NONE();
-    if (!this_server(ZEND_THIS)->impl->running) RETURN_FALSE;
-    RETURN_LONG(0);
+    ServerImpl &impl = *this_server(ZEND_THIS)->impl;
+    if (!impl.running || impl.is_manager) RETURN_FALSE;
+    RETURN_LONG(impl.worker_id);
 }
 
 ZEND_METHOD(Swoole_Server, getWorkerPid) {
@@ -878,18 +1056,26 @@ ZEND_METHOD(Swoole_Server, getWorkerPid) {
         Z_PARAM_OPTIONAL
         Z_PARAM_LONG(worker_id)
     ZEND_PARSE_PARAMETERS_END();
-    if (worker_id != -1 && worker_id != 0) RETURN_FALSE;
+    ServerImpl &impl = *this_server(ZEND_THIS)->impl;
+    if (impl.pool && worker_id >= 0) {  // the manager knows every worker
+        pid_t pid = impl.pool->worker_pid(static_cast<int>(worker_id));
+        if (pid == 0) RETURN_FALSE;
+        RETURN_LONG(pid);
+    }
+    if (worker_id != -1 && worker_id != impl.worker_id) RETURN_FALSE;
+    if (impl.is_manager) RETURN_FALSE;
     RETURN_LONG(static_cast<zend_long>(getpid()));
 }
 
 ZEND_METHOD(Swoole_Server, getManagerPid) {
     ZEND_PARSE_PARAMETERS_NONE();
-    RETURN_LONG(0);  // SWOOLE_BASE with one worker: no manager process
+    RETURN_LONG(this_server(ZEND_THIS)->impl->manager_pid);  // 0: one worker, no manager
 }
 
 ZEND_METHOD(Swoole_Server, getMasterPid) {
     ZEND_PARSE_PARAMETERS_NONE();
-    RETURN_LONG(static_cast<zend_long>(getpid()));
+    ServerImpl &impl = *this_server(ZEND_THIS)->impl;
+    RETURN_LONG(impl.master_pid ? impl.master_pid : getpid());
 }
 
 ZEND_METHOD(Swoole_Server, tick) { add_timer(INTERNAL_FUNCTION_PARAM_PASSTHRU, true); }

@@ -8,7 +8,9 @@
 #include <memory>
 #include <unordered_map>
 
+#include "core/connection_table.h"
 #include "core/server.h"
+#include "core/worker_pool.h"
 
 // Indexes of the callbacks set with on().
 enum wsserver_event {
@@ -84,6 +86,14 @@ struct ServerImpl {
     bool running = false;
     bool finished = false;
     int last_error = 0;
+    // The process model, set up by start(): the table every worker shares; the manager's
+    // pool (worker_num > 1), which a worker drops right after the fork.
+    std::unique_ptr<wsserver::ConnectionTable> table;
+    std::unique_ptr<wsserver::WorkerPool> pool;
+    int worker_id = 0;
+    pid_t manager_pid = 0;  // 0: one worker, no manager
+    pid_t master_pid = 0;
+    bool is_manager = false;
 };
 
 struct ServerObject {

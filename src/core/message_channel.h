@@ -1,0 +1,106 @@
+// Framed messages between the processes of one server (a worker and the manager) over one
+// end of a SOCK_STREAM socketpair. A stream, not datagrams: a message can be as large as a
+// WebSocket message (package_max_length, megabytes), far past a datagram socket's buffer.
+// Each message is a fixed 24-byte header followed by `length` payload bytes.
+//
+// One writer per socket end (every channel is point to point), so large messages never
+// interleave. Writes go straight to the socket when its queue is empty (header and payload
+// in one writev, no copy) and are queued otherwise; reads decode every complete message a
+// read brought in.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <utility>
+#include <string_view>
+#include <vector>
+
+#include "output_queue.h"
+#include "reactor.h"
+#include "session_id.h"
+#include "syscall.h"
+
+namespace wsserver {
+
+enum class ChannelMessageType : uint8_t {
+    Push = 1,        // WebSocket frame to `session`: opcode, flags (`aux`), payload
+    Send = 2,        // raw bytes to `session`
+    Close = 3,       // close `session`; aux 1 = reset
+    Disconnect = 4,  // close handshake with `session`: code in aux, reason as payload
+};
+
+struct ChannelHeader {
+    uint32_t length = 0;      // payload bytes that follow
+    ChannelMessageType type = ChannelMessageType::Push;
+    uint8_t opcode = 0;
+    uint16_t reserved = 0;
+    int32_t target_worker = -1;  // which worker must execute it (the manager routes by it)
+    uint32_t aux = 0;            // flags, close code, reset...
+    SessionId session = 0;
+};
+static_assert(sizeof(ChannelHeader) == 24, "the wire header is 24 bytes");
+
+class MessageChannel final : public IoHandler {
+public:
+    // `on_message` gets every decoded message; the payload is valid during the call only.
+    // `on_closed` runs once when the peer closed its end or the socket failed; the channel
+    // is unregistered by then. Neither callback may destroy the channel (defer that).
+    using MessageFn = std::function<void(const ChannelHeader &, std::string_view payload)>;
+    using ClosedFn = std::function<void()>;
+
+    struct Limits {
+        size_t max_message = 256u * 1024 * 1024;  // a peer announcing more is cut off
+        size_t max_queued = 1024u * 1024 * 1024;  // output beyond this is refused
+    };
+
+    // Registers the (non-blocking) fd with the reactor for reading.
+    static Result<std::unique_ptr<MessageChannel>> open(Reactor &reactor, UniqueFd fd, MessageFn on_message,
+                                                        ClosedFn on_closed, Limits limits);
+    static Result<std::unique_ptr<MessageChannel>> open(Reactor &reactor, UniqueFd fd, MessageFn on_message,
+                                                        ClosedFn on_closed) {
+        return open(reactor, std::move(fd), std::move(on_message), std::move(on_closed), Limits());
+    }
+
+    MessageChannel(Reactor &reactor, UniqueFd fd, MessageFn on_message, ClosedFn on_closed, Limits limits);
+    MessageChannel(const MessageChannel &) = delete;
+    MessageChannel &operator=(const MessageChannel &) = delete;
+    ~MessageChannel();
+
+    // Sends one message (header.length is set from the payload). False when the channel is
+    // closed or its queue is past max_queued.
+    bool send(ChannelHeader header, std::string_view payload);
+
+    bool open() const { return fd_.valid(); }
+    size_t queued_bytes() const { return out_.queued_bytes(); }
+    int fd() const { return fd_.get(); }
+
+    void on_io(int fd, uint32_t events) override;
+
+    // In a forked child whose epoll set is still the parent's: closes this process's copy
+    // of the fd without epoll_ctl (which would unregister it for the parent too).
+    void abandon_after_fork();
+
+    // Creates a connected, non-blocking, close-on-exec pair.
+    static Result<std::pair<UniqueFd, UniqueFd>> socket_pair();
+
+private:
+    void read_input();
+    void flush_output();
+    void fail();
+    void update_interest();
+
+    Reactor &reactor_;
+    UniqueFd fd_;
+    MessageFn on_message_;
+    ClosedFn on_closed_;
+    Limits limits_;
+    OutputLimits output_limits_;
+    BufferPool pool_;
+    OutputQueue out_;
+    std::vector<char> in_;  // undecoded input; [in_start_, in_.size()) is pending
+    size_t in_start_ = 0;
+};
+
+}  // namespace wsserver
