@@ -78,6 +78,7 @@ if test "$PHP_WSSERVER" != "no"; then
     src/core/handshake.cc
     src/core/http_parser.cc
     src/core/message_channel.cc
+    src/core/multipart.cc
     src/core/output_queue.cc
     src/core/permessage_deflate.cc
     src/core/reactor.cc

@@ -24,7 +24,7 @@ foreach (['__construct', 'on', 'getCallback', 'set', 'start', 'send', 'exists', 
 foreach (['push', 'disconnect', 'ping', 'isEstablished'] as $m) {
     sig('Swoole\WebSocket\Server', $m);
 }
-foreach (['status', 'header', 'write', 'end', 'isWritable'] as $m) {
+foreach (['status', 'header', 'write', 'end', 'isWritable', 'cookie', 'setCookie', 'rawcookie', 'setRawCookie', 'redirect', 'close'] as $m) {
     sig('Swoole\Http\Response', $m);
 }
 foreach (['getContent', 'rawContent'] as $m) {
@@ -67,6 +67,12 @@ Swoole\Http\Response::header(string $key, array|string $value, bool $format = tr
 Swoole\Http\Response::write(string $content): bool
 Swoole\Http\Response::end(?string $content = NULL): bool
 Swoole\Http\Response::isWritable(): bool
+Swoole\Http\Response::cookie(Swoole\Http\Cookie|string $name_or_object, string $value = '', int $expires = 0, string $path = '/', string $domain = '', bool $secure = false, bool $httponly = false, string $samesite = '', string $priority = '', bool $partitioned = false): bool
+Swoole\Http\Response::setCookie(Swoole\Http\Cookie|string $name_or_object, string $value = '', int $expires = 0, string $path = '/', string $domain = '', bool $secure = false, bool $httponly = false, string $samesite = '', string $priority = '', bool $partitioned = false): bool
+Swoole\Http\Response::rawcookie(Swoole\Http\Cookie|string $name_or_object, string $value = '', int $expires = 0, string $path = '/', string $domain = '', bool $secure = false, bool $httponly = false, string $samesite = '', string $priority = '', bool $partitioned = false): bool
+Swoole\Http\Response::setRawCookie(Swoole\Http\Cookie|string $name_or_object, string $value = '', int $expires = 0, string $path = '/', string $domain = '', bool $secure = false, bool $httponly = false, string $samesite = '', string $priority = '', bool $partitioned = false): bool
+Swoole\Http\Response::redirect(string $location, int $http_code = 302): bool
+Swoole\Http\Response::close(): bool
 Swoole\Http\Request::getContent(): string|false
 Swoole\Http\Request::rawContent(): string|false
 array(9) {

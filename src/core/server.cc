@@ -534,6 +534,17 @@ void Server::builtin_handshake(Connection &c) {
     settings.deflate.enabled = config_.websocket_compression;
     settings.subprotocol = config_.websocket_subprotocol;
     HandshakeResponse resp = validate_handshake(hr, settings);
+    HttpResponse extra(101);  // outlives `resp`'s views of its field names
+    if (resp.accepted() && config_.has_before_handshake_response) {
+        events_.on_before_handshake_response(c.id_, req, extra);
+        if (c.phase_ != Phase::Http) return;  // the callback closed it
+        for (const auto &[name, value] : extra.headers()) {
+            bool reserved = false;
+            for (const auto &own : resp.headers) reserved = reserved || ascii_iequal(own.first, name);
+            if (!reserved && !ascii_iequal(name, "Content-Length") && !ascii_iequal(name, "Transfer-Encoding"))
+                resp.headers.emplace_back(name, value);
+        }
+    }
     std::string bytes = serialize_handshake_response(resp);
     if (!resp.accepted()) {
         c.phase_ = Phase::Draining;

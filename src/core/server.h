@@ -73,6 +73,7 @@ struct ServerConfig {
     bool user_handshake = false;  // onHandShake: the binding answers the upgrade itself
     bool has_request_handler = false;  // onRequest; without it a plain request gets 400
     bool has_disconnect_handler = false;  // onDisconnect for connections that never opened
+    bool has_before_handshake_response = false;  // onBeforeHandShakeResponse
     // The process model (read by whoever starts the workers, not by Server itself).
     int worker_num = 1;
     uint32_t max_connection = 0;  // 0: ConnectionTable::default_capacity()
@@ -160,6 +161,10 @@ public:
     // An upgrade request when user_handshake: answer through respond(); a 101 switches the
     // connection to WebSocket (on_open is then the binding's business, as in Swoole).
     virtual void on_handshake(SessionId, const HttpParser &) {}
+    // The built-in handshake accepted the request (has_before_handshake_response): fields
+    // added to `extra` go out with the 101 (the handshake's own fields cannot be replaced;
+    // its status stays 101). The callback may close the session instead.
+    virtual void on_before_handshake_response(SessionId, const HttpParser &, HttpResponse &extra) { (void)extra; }
     // After the built-in handshake's 101 went out.
     virtual void on_open(SessionId, const HttpParser &) {}
     // A message (opcode Text/Binary), or a delivered control frame (Ping/Pong/Close with

@@ -5,18 +5,22 @@
 
 #include "SAPI.h"
 extern "C" {
-#include "ext/standard/url.h"  // declares php_url_decode() without C linkage
+#include "ext/date/php_date.h"  // php_format_date(), declared without C linkage
+#include "ext/standard/url.h"   // declares php_url_decode() without C linkage
 }
 #include "main/php_variables.h"
 
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/multipart.h"
 #include "stubs/http_server_arginfo.h"
 
 zend_class_entry *wsserver_ce_http_server = nullptr;
@@ -40,6 +44,9 @@ double now_float() {
 
 struct RequestObject {
     zend_string *body;
+    // The temporary files of this request's uploads, removed when the object goes (the
+    // `tmpfiles` property only shows them: what the script does to it changes nothing).
+    std::vector<std::string> tmpfiles;
     zend_object std;
 };
 
@@ -50,6 +57,7 @@ RequestObject *request_from(zend_object *obj) {
 zend_object *request_create(zend_class_entry *ce) {
     auto *r = static_cast<RequestObject *>(zend_object_alloc(sizeof(RequestObject), ce));
     r->body = nullptr;
+    construct_member(r->tmpfiles);
     zend_object_std_init(&r->std, ce);
     object_properties_init(&r->std, ce);
     r->std.handlers = &request_handlers;
@@ -62,6 +70,13 @@ void request_free(zend_object *obj) {
         zend_string_release(r->body);
         r->body = nullptr;
     }
+    // As Swoole: the uploads go with the request, unless the script moved them away
+    // (then unlink() fails with ENOENT, which is fine).
+    for (const std::string &path : r->tmpfiles) {
+        ::unlink(path.c_str());
+        if (SG(rfc1867_uploaded_files)) zend_hash_str_del(SG(rfc1867_uploaded_files), path.data(), path.size());
+    }
+    destroy_member(r->tmpfiles);
     zend_object_std_dtor(obj);
 }
 
@@ -125,10 +140,28 @@ ws::Server *engine(ResponseObject *r) {
     return o->impl ? o->impl->server.get() : nullptr;
 }
 
-ws::HttpResponse build_head(const ResponseState &st) {
+// The head as the user set it: header() fields, then one Set-Cookie line per string in
+// the `cookie` property (where cookie() appends, as in Swoole, so a script that edits
+// the property edits what is sent; entries that are not strings or that the engine
+// refuses, e.g. with CR/LF, are skipped, as Swoole skips them).
+ws::HttpResponse build_head(ResponseObject *r) {
+    const ResponseState &st = *r->state;
     ws::HttpResponse head(st.status, st.reason);
     for (const auto &[name, value] : st.headers) {
         head.add_header(name, value);  // checked when header() stored it
+    }
+    zval rv;
+    zval *cookies = zend_read_property(wsserver_ce_http_response, &r->std, "cookie", 6, true, &rv);
+    ZVAL_DEREF(cookies);
+    if (Z_TYPE_P(cookies) == IS_ARRAY) {
+        zval *line;
+        ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(cookies), line) {
+            ZVAL_DEREF(line);
+            if (Z_TYPE_P(line) == IS_STRING) {
+                head.add_header("Set-Cookie", std::string_view(Z_STRVAL_P(line), Z_STRLEN_P(line)));
+            }
+        }
+        ZEND_HASH_FOREACH_END();
     }
     return head;
 }
@@ -142,7 +175,7 @@ bool finish(ResponseObject *r, std::string_view body) {
     const Phase was = st.phase;
     st.phase = Phase::Ended;
     if (was == Phase::Streaming) return s->end_body(r->id, body);
-    return s->respond(r->id, build_head(st), body);
+    return s->respond(r->id, build_head(r), body);
 }
 
 void response_free(zend_object *obj) {
@@ -255,6 +288,289 @@ void header_method(INTERNAL_FUNCTION_PARAMETERS) {
     RETURN_TRUE;
 }
 
+// ---- cookie(), rawCookie()
+
+// Swoole's (and PHP's setcookie()) rules and words.
+constexpr std::string_view kCookieIllegal(",; \t\r\n\013\014\0", 9);  // NUL too: we refuse it
+#define WSSERVER_COOKIE_ILLEGAL_PRINT "\",\", \";\", \" \", \"\\t\", \"\\r\", \"\\n\", \"\\013\", or \"\\014\""
+constexpr zend_long kCookieMaxExpires = 253402300800;  // 10000-01-01T00:00:00Z
+
+bool has_any(zend_string *s, std::string_view chars) {
+    return std::string_view(ZSTR_VAL(s), ZSTR_LEN(s)).find_first_of(chars) != std::string_view::npos;
+}
+
+void append(std::string &out, zend_string *s) { out.append(ZSTR_VAL(s), ZSTR_LEN(s)); }
+
+void append_date(std::string &out, time_t ts) {
+    zend_string *date = php_format_date("D, d-M-Y H:i:s T", sizeof("D, d-M-Y H:i:s T") - 1, ts, false);
+    append(out, date);
+    zend_string_release(date);
+}
+
+// The Set-Cookie value, as Swoole's Http\Cookie::toString() builds it: an empty value
+// deletes the cookie ("name=deleted; expires=<1970>; Max-Age=0"), cookie() URL-encodes the
+// value (spaces as '+', as setcookie()), rawCookie() refuses the characters a raw value
+// cannot hold; attributes only when set. Empty optional when a warning was raised.
+std::optional<std::string> cookie_line(zend_string *name, zend_string *value, zend_long expires, zend_string *path,
+                                       zend_string *domain, bool secure, bool httponly, zend_string *samesite,
+                                       zend_string *priority, bool partitioned, bool encode) {
+    if (ZSTR_LEN(name) == 0) {
+        php_error_docref(nullptr, E_WARNING, "The name cannot be empty");
+        return std::nullopt;
+    }
+    if (has_any(name, "=") || has_any(name, kCookieIllegal)) {
+        php_error_docref(nullptr, E_WARNING, "The name cannot contain \"=\", " WSSERVER_COOKIE_ILLEGAL_PRINT);
+        return std::nullopt;
+    }
+    std::string out;
+    append(out, name);
+    if (!value || ZSTR_LEN(value) == 0) {
+        out += "=deleted; expires=";
+        append_date(out, 1);
+        out += "; Max-Age=0";
+    } else {
+        if (!encode && has_any(value, kCookieIllegal)) {
+            php_error_docref(nullptr, E_WARNING, "The value cannot contain " WSSERVER_COOKIE_ILLEGAL_PRINT);
+            return std::nullopt;
+        }
+        out += '=';
+        if (encode) {
+            zend_string *encoded = php_url_encode(ZSTR_VAL(value), ZSTR_LEN(value));
+            append(out, encoded);
+            zend_string_release(encoded);
+        } else {
+            append(out, value);
+        }
+        if (expires > 0) {
+            if (expires >= kCookieMaxExpires) {
+                php_error_docref(nullptr, E_WARNING, "The expires cannot have a year greater than 9999");
+                return std::nullopt;
+            }
+            out += "; expires=";
+            append_date(out, static_cast<time_t>(expires));
+            const zend_long left = expires - static_cast<zend_long>(std::time(nullptr));
+            out += "; Max-Age=" + std::to_string(left > 0 ? left : 0);
+        }
+    }
+    if (path && ZSTR_LEN(path) > 0) {
+        if (has_any(path, kCookieIllegal)) {
+            php_error_docref(nullptr, E_WARNING, "The path option cannot contain " WSSERVER_COOKIE_ILLEGAL_PRINT);
+            return std::nullopt;
+        }
+        out += "; path=";
+        append(out, path);
+    }
+    if (domain && ZSTR_LEN(domain) > 0) {
+        if (has_any(domain, kCookieIllegal)) {
+            php_error_docref(nullptr, E_WARNING, "The domain option cannot contain " WSSERVER_COOKIE_ILLEGAL_PRINT);
+            return std::nullopt;
+        }
+        out += "; domain=";
+        append(out, domain);
+    }
+    if (secure) out += "; secure";
+    if (httponly) out += "; HttpOnly";
+    if (samesite && ZSTR_LEN(samesite) > 0) {
+        out += "; SameSite=";
+        append(out, samesite);
+    }
+    if (priority && ZSTR_LEN(priority) > 0) {
+        out += "; Priority=";
+        append(out, priority);
+    }
+    if (partitioned) out += "; Partitioned";
+    return out;
+}
+
+#undef WSSERVER_COOKIE_ILLEGAL_PRINT
+
+// cookie()/setCookie() (encode) and rawCookie()/setRawCookie(). An omitted $path means no
+// path attribute, as in Swoole (the '/' of the signature is what a named-argument call
+// that skips it gets).
+void cookie_method(INTERNAL_FUNCTION_PARAMETERS, bool encode) {
+    zval *name_or_object;
+    zend_string *value = nullptr, *path = nullptr, *domain = nullptr, *samesite = nullptr, *priority = nullptr;
+    zend_long expires = 0;
+    bool secure = false, httponly = false, partitioned = false;
+    ZEND_PARSE_PARAMETERS_START(1, 10)
+        Z_PARAM_ZVAL(name_or_object)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_STR(value)
+        Z_PARAM_LONG(expires)
+        Z_PARAM_STR(path)
+        Z_PARAM_STR(domain)
+        Z_PARAM_BOOL(secure)
+        Z_PARAM_BOOL(httponly)
+        Z_PARAM_STR(samesite)
+        Z_PARAM_STR(priority)
+        Z_PARAM_BOOL(partitioned)
+    ZEND_PARSE_PARAMETERS_END();
+    ResponseObject *r = this_response(ZEND_THIS);
+    if (r->state->phase != Phase::Fresh || !engine(r)) {
+        php_error_docref(nullptr, E_WARNING, "http response is unavailable (maybe it has been ended or detached)");
+        RETURN_FALSE;
+    }
+    // There is no Swoole\Http\Cookie class here: an object is refused as Swoole refuses
+    // an object of another class.
+    if (Z_TYPE_P(name_or_object) != IS_STRING) {
+        php_error_docref(nullptr, E_WARNING, "The first argument must be a string or a Http\\Cookie object");
+        RETURN_FALSE;
+    }
+    std::optional<std::string> line = cookie_line(Z_STR_P(name_or_object), value, expires, path, domain, secure,
+                                                  httponly, samesite, priority, partitioned, encode);
+    if (!line) RETURN_FALSE;
+    zval rv;
+    zval *cookies = zend_read_property(wsserver_ce_http_response, &r->std, "cookie", 6, true, &rv);
+    ZVAL_DEREF(cookies);
+    if (Z_TYPE_P(cookies) != IS_ARRAY) {
+        zval fresh;
+        array_init(&fresh);
+        add_next_index_stringl(&fresh, line->data(), line->size());
+        zend_update_property(wsserver_ce_http_response, &r->std, "cookie", 6, &fresh);
+        zval_ptr_dtor(&fresh);
+    } else {
+        SEPARATE_ARRAY(cookies);
+        add_next_index_stringl(cookies, line->data(), line->size());
+    }
+    RETURN_TRUE;
+}
+
+// ---- multipart/form-data
+
+// PHP's UPLOAD_ERR_* values (main/rfc1867.c keeps them private).
+constexpr zend_long kUploadErrOk = 0;
+constexpr zend_long kUploadErrNoFile = 4;
+constexpr zend_long kUploadErrNoTmpDir = 6;
+constexpr zend_long kUploadErrCantWrite = 7;
+
+// Makes move_uploaded_file() and is_uploaded_file() accept the path, as Swoole does. The
+// table is PHP's own (SG), created the way PHP creates it (string values, released by
+// ZVAL_PTR_DTOR), and destroyed by PHP at request shutdown.
+void register_uploaded_file(const std::string &path) {
+    if (!SG(rfc1867_uploaded_files)) {
+        ALLOC_HASHTABLE(SG(rfc1867_uploaded_files));
+        zend_hash_init(SG(rfc1867_uploaded_files), 8, nullptr, ZVAL_PTR_DTOR, 0);
+    }
+    zval v;
+    ZVAL_STR(&v, zend_string_init(path.data(), path.size(), 0));
+    if (!zend_hash_add(SG(rfc1867_uploaded_files), Z_STR(v), &v)) zval_ptr_dtor(&v);
+}
+
+// PHP's $_FILES naming: "f" -> "f[key]", "f[a][]" -> "f[key][a][]" (the key goes after the
+// base name when the name is an array, i.e. holds '[' and ends in ']').
+std::string files_var(const std::string &name, const char *key) {
+    const size_t bracket = name.find('[');
+    if (bracket != std::string::npos && name.back() == ']') {
+        return name.substr(0, bracket) + "[" + key + "]" + name.substr(bracket);
+    }
+    return name + "[" + key + "]";
+}
+
+void register_file_string(zval *files, const std::string &name, const char *key, std::string_view value) {
+    zval v;
+    ZVAL_STRINGL(&v, value.data(), value.size());
+    php_register_variable_ex(files_var(name, key).c_str(), &v, files);  // takes v
+}
+
+void register_file_long(zval *files, const std::string &name, const char *key, zend_long value) {
+    zval v;
+    ZVAL_LONG(&v, value);
+    php_register_variable_ex(files_var(name, key).c_str(), &v, files);
+}
+
+// PHP's $_FILES 'name': the part after the last '/' or '\' of the filename the client sent
+// ('full_path' keeps it whole).
+std::string_view upload_basename(std::string_view filename) {
+    const size_t slash = filename.find_last_of("/\\");
+    return slash == std::string_view::npos ? filename : filename.substr(slash + 1);
+}
+
+// Fills `post` and `files` from a multipart/form-data body, with PHP's rules for both
+// arrays: names go through php_register_variable_ex ("a[]" appends, "a[k]" nests, '.' and
+// ' ' in the base name become '_'), and a file entry is ['name', 'full_path', 'type',
+// 'tmp_name', 'error', 'size'] in that order, nested the way $_FILES nests "f[]" and
+// "f[a][b]". Fields without a name are skipped, files without a name parameter are
+// numbered (0, 1, ...) and files with name="" skipped, as PHP does. An empty filename (a file input left empty) gives
+// UPLOAD_ERR_NO_FILE and no temp file.
+//
+// Differences from Swoole 6, on purpose: Swoole's entries lack 'full_path', come in the
+// order type/tmp_name/size/name/error, and keep the client's whole filename in 'name'
+// (URL-decoded); we follow PHP's $_FILES. A body that is not valid multipart (no boundary
+// in the Content-Type, no delimiter, unterminated, malformed part headers, over 1024
+// parts) is, in Swoole, a parse error that answers 400 and never reaches onRequest. Here
+// the engine has already accepted the request, so it still reaches onRequest, with its raw
+// body (getContent()) but no post, no files and no temp file: the body is validated whole
+// before anything is registered or written.
+void fill_multipart(zend_object *obj, RequestObject *r, std::string_view content_type, std::string_view body,
+                    const std::string &upload_dir) {
+    const std::optional<std::string> boundary = ws::multipart_boundary(content_type);
+    if (!boundary) return;
+    std::vector<ws::MultipartPart> parts;
+    if (ws::parse_multipart(body, *boundary, parts) != ws::MultipartError::None) return;
+
+    zval post, files, tmpfiles;
+    ZVAL_UNDEF(&post);
+    ZVAL_UNDEF(&files);
+    ZVAL_UNDEF(&tmpfiles);
+    zend_long anonymous = 0;
+    for (const ws::MultipartPart &part : parts) {
+        if (!part.filename) {
+            if (!part.name || part.name->empty()) continue;
+            if (Z_ISUNDEF(post)) array_init(&post);
+            php_register_variable_safe(part.name->c_str(), part.body.data(), part.body.size(), &post);
+            continue;
+        }
+        if (part.name && part.name->empty()) continue;  // name="": PHP drops it
+        if (Z_ISUNDEF(files)) array_init(&files);
+        // PHP numbers the file parts that have no name parameter: 0, 1, ...
+        const std::string name = part.name ? *part.name : std::to_string(anonymous++);
+        const std::string &filename = *part.filename;
+        std::string tmp_name;
+        zend_long error = kUploadErrOk;
+        zend_long size = 0;
+        if (filename.empty()) {
+            error = kUploadErrNoFile;
+        } else {
+            ws::SavedUpload saved = ws::save_upload_file(upload_dir, part.body);
+            if (saved.error.code != 0) {
+                error = saved.created ? kUploadErrCantWrite : kUploadErrNoTmpDir;
+                php_error_docref(nullptr, E_WARNING, "upload of '%s' failed: %s", filename.c_str(),
+                                 saved.error.message.c_str());
+            } else {
+                tmp_name = std::move(saved.path);
+                size = static_cast<zend_long>(part.body.size());
+                r->tmpfiles.push_back(tmp_name);
+                register_uploaded_file(tmp_name);
+                if (Z_ISUNDEF(tmpfiles)) array_init(&tmpfiles);
+                add_next_index_stringl(&tmpfiles, tmp_name.data(), tmp_name.size());
+            }
+        }
+        const bool no_file = error == kUploadErrNoFile;
+        register_file_string(&files, name, "name", upload_basename(filename));
+        register_file_string(&files, name, "full_path", filename);
+        register_file_string(&files, name, "type", no_file ? std::string_view() : part.content_type);
+        register_file_string(&files, name, "tmp_name", tmp_name);
+        register_file_long(&files, name, "error", error);
+        register_file_long(&files, name, "size", size);
+    }
+    if (!Z_ISUNDEF(post)) {
+        zend_update_property(wsserver_ce_http_request, obj, "post", 4, &post);
+        zval_ptr_dtor(&post);
+    }
+    if (!Z_ISUNDEF(files)) {
+        zend_update_property(wsserver_ce_http_request, obj, "files", 5, &files);
+        zval_ptr_dtor(&files);
+    }
+    if (!Z_ISUNDEF(tmpfiles)) {
+        zend_update_property(wsserver_ce_http_request, obj, "tmpfiles", 8, &tmpfiles);
+        zval_ptr_dtor(&tmpfiles);
+    }
+}
+
+bool has_form_method(std::string_view method) {
+    return method == "POST" || method == "PUT" || method == "DELETE" || method == "PATCH";
+}
+
 }  // namespace
 
 void wsserver_make_request(zval *out, ServerObject *o, ws::SessionId id, const ws::HttpParser &p) {
@@ -327,6 +643,9 @@ void wsserver_make_request(zval *out, ServerObject *o, ws::SessionId id, const w
         sapi_module.treat_data(PARSE_STRING, estrndup(p.body().data(), p.body().size()), &post);
         zend_update_property(wsserver_ce_http_request, obj, "post", 4, &post);
         zval_ptr_dtor(&post);
+    } else if (type && ws::is_multipart_form_data(*type) && has_form_method(p.method())) {
+        // Swoole parses multipart bodies of POST, PUT, DELETE and PATCH only.
+        fill_multipart(obj, request_from(obj), *type, p.body(), o->impl->config.upload_tmp_dir);
     }
 }
 
@@ -356,6 +675,18 @@ void wsserver_make_response(zval *out, ServerObject *o, ws::SessionId id) {
     zend_update_property_long(wsserver_ce_http_response, Z_OBJ_P(out), "fd", 2, static_cast<zend_long>(id));
 }
 
+// Declared in server_object.h for onBeforeHandShakeResponse: what header()/cookie() set on
+// a response that is never sent itself is handed to the engine, then the response counts
+// as ended. The status is not exported: the engine's 101 keeps its own.
+void wsserver_response_export(zval *response, ws::HttpResponse &out) {
+    ResponseObject *r = response_from(Z_OBJ_P(response));
+    if (r->state->phase == Phase::Fresh) {
+        const ws::HttpResponse head = build_head(r);
+        for (const auto &[name, value] : head.headers()) out.add_header(name, value);
+    }
+    r->state->phase = Phase::Ended;
+}
+
 ZEND_METHOD(Swoole_Http_Response, status) { status_method(INTERNAL_FUNCTION_PARAM_PASSTHRU); }
 
 ZEND_METHOD(Swoole_Http_Response, setStatusCode) { status_method(INTERNAL_FUNCTION_PARAM_PASSTHRU); }
@@ -377,7 +708,7 @@ ZEND_METHOD(Swoole_Http_Response, write) {
         RETURN_FALSE;
     }
     if (st.phase == Phase::Fresh) {
-        if (!s->respond_head(r->id, build_head(st))) {
+        if (!s->respond_head(r->id, build_head(r))) {
             st.phase = Phase::Ended;
             RETURN_FALSE;
         }
@@ -409,6 +740,64 @@ ZEND_METHOD(Swoole_Http_Response, isWritable) {
     ResponseObject *r = this_response(ZEND_THIS);
     ws::Server *s = engine(r);
     RETURN_BOOL(s && r->state->phase != Phase::Ended && s->exists(r->id));
+}
+
+ZEND_METHOD(Swoole_Http_Response, cookie) { cookie_method(INTERNAL_FUNCTION_PARAM_PASSTHRU, true); }
+
+ZEND_METHOD(Swoole_Http_Response, setCookie) { cookie_method(INTERNAL_FUNCTION_PARAM_PASSTHRU, true); }
+
+ZEND_METHOD(Swoole_Http_Response, rawcookie) { cookie_method(INTERNAL_FUNCTION_PARAM_PASSTHRU, false); }
+
+ZEND_METHOD(Swoole_Http_Response, setRawCookie) { cookie_method(INTERNAL_FUNCTION_PARAM_PASSTHRU, false); }
+
+// Status (302 unless given) + Location, then end(), as Swoole. On a response whose head
+// already went out (write() was called) only the end() part can still happen.
+ZEND_METHOD(Swoole_Http_Response, redirect) {
+    zend_string *location;
+    zend_long code = 302;
+    ZEND_PARSE_PARAMETERS_START(1, 2)
+        Z_PARAM_STR(location)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_LONG(code)
+    ZEND_PARSE_PARAMETERS_END();
+    ResponseObject *r = this_response(ZEND_THIS);
+    ResponseState &st = *r->state;
+    if (st.phase == Phase::Ended || !engine(r)) {
+        php_error_docref(nullptr, E_WARNING, "http response is unavailable (maybe it has been ended or detached)");
+        RETURN_FALSE;
+    }
+    if (st.phase == Phase::Fresh) {
+        if (code < 100 || code > 999) {
+            php_error_docref(nullptr, E_WARNING, "invalid status code " ZEND_LONG_FMT, code);
+            RETURN_FALSE;
+        }
+        const std::string_view value(ZSTR_VAL(location), ZSTR_LEN(location));
+        ws::HttpResponse probe;
+        if (!probe.add_header("Location", value)) {
+            php_error_docref(nullptr, E_WARNING, "invalid header 'Location': a token name and no CR, LF or NUL");
+            RETURN_FALSE;
+        }
+        st.status = static_cast<int>(code);
+        st.reason.clear();
+        std::vector<std::pair<std::string, std::string>> kept;
+        for (auto &h : st.headers) {
+            if (!same_name(h.first, "Location")) kept.push_back(std::move(h));
+        }
+        kept.emplace_back("Location", std::string(value));
+        st.headers = std::move(kept);
+    }
+    RETURN_BOOL(finish(r, {}));
+}
+
+// Closes the connection (Server::close), whatever state the response is in; nothing is
+// sent for it afterwards.
+ZEND_METHOD(Swoole_Http_Response, close) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    ResponseObject *r = this_response(ZEND_THIS);
+    ws::Server *s = engine(r);
+    if (!s) RETURN_FALSE;
+    r->state->phase = Phase::Ended;
+    RETURN_BOOL(s->close(r->id));
 }
 
 void wsserver_register_http_server_class() {

@@ -44,7 +44,7 @@ constexpr const char *kEventNames[WSSERVER_EVENT_COUNT] = {
     "message",      "close",       "disconnect",   "request",       "handshake",    "bufferfull",
     "bufferempty",  "receive",     "packet",       "task",          "finish",       "pipemessage",
     "managerstart", "managerstop", "workerexit",   "workererror",   "beforeshutdown",
-    "beforereload", "afterreload",
+    "beforereload", "afterreload",  "beforehandshakeresponse",
 };
 
 // The events this milestone can deliver; the others are accepted by on() (they are
@@ -70,6 +70,8 @@ bool event_supported(int ev) {
     case WSSERVER_EVENT_BEFORE_SHUTDOWN:
     case WSSERVER_EVENT_BEFORE_RELOAD:
     case WSSERVER_EVENT_AFTER_RELOAD:
+    case WSSERVER_EVENT_HANDSHAKE:
+    case WSSERVER_EVENT_BEFORE_HANDSHAKE_RESPONSE:
         return true;
     default:
         return false;
@@ -472,7 +474,40 @@ void ServerEventsImpl::on_request(ws::SessionId id, const ws::HttpParser &parser
 }
 
 // Http\Server (no WebSocket): an upgrade request is just a request.
-void ServerEventsImpl::on_handshake(ws::SessionId id, const ws::HttpParser &parser) { on_request(id, parser); }
+// WebSocket\Server with onHandShake: the callback answers with $response->status(101) and
+// end() (no onOpen follows, as in Swoole). Http\Server: an upgrade request is a request.
+void ServerEventsImpl::on_handshake(ws::SessionId id, const ws::HttpParser &parser) {
+    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_HANDSHAKE];
+    if (Z_ISUNDEF(cb.fn)) {
+        on_request(id, parser);
+        return;
+    }
+    if (EG(exception)) return;
+    zval args[2];
+    wsserver_make_request(&args[0], o_, id, parser);
+    wsserver_make_response(&args[1], o_, id);
+    wsserver_call(o_, cb, 2, args);
+    zval_ptr_dtor(&args[0]);
+    zval_ptr_dtor(&args[1]);  // not ended: ended here, a 200 that refuses the upgrade
+}
+
+// The spec shows ($request, $response), Swoole passes ($server, $request, $response): a
+// callable that declares three or more parameters (or is variadic) gets the server first.
+void ServerEventsImpl::on_before_handshake_response(ws::SessionId id, const ws::HttpParser &parser,
+                                                    ws::HttpResponse &extra) {
+    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_BEFORE_HANDSHAKE_RESPONSE];
+    if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
+    const zend_function *fn = cb.fcc.function_handler;
+    const bool with_server = fn && (fn->common.num_args >= 3 || (fn->common.fn_flags & ZEND_ACC_VARIADIC));
+    zval args[3];
+    ZVAL_OBJ(&args[0], &o_->std);
+    wsserver_make_request(&args[1], o_, id, parser);
+    wsserver_make_response(&args[2], o_, id);
+    wsserver_call(o_, cb, with_server ? 3 : 2, with_server ? args : args + 1);
+    wsserver_response_export(&args[2], extra);
+    zval_ptr_dtor(&args[1]);
+    zval_ptr_dtor(&args[2]);
+}
 
 void ServerEventsImpl::on_open(ws::SessionId id, const ws::HttpParser &parser) {
     const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_OPEN];
@@ -813,10 +848,6 @@ ZEND_METHOD(Swoole_Server, start) {
         php_error_docref(nullptr, E_WARNING, "require onRequest callback");
         RETURN_FALSE;
     }
-    if (is_ws && !Z_ISUNDEF(impl.callbacks[WSSERVER_EVENT_HANDSHAKE].fn)) {
-        php_error_docref(nullptr, E_WARNING, "onHandShake is not implemented yet");
-        RETURN_FALSE;
-    }
     for (int ev = 0; ev < WSSERVER_EVENT_COUNT; ev++) {
         if (!Z_ISUNDEF(impl.callbacks[ev].fn) && !event_supported(ev)) {
             php_error_docref(nullptr, E_WARNING, "the %s event is not implemented yet", kEventNames[ev]);
@@ -824,7 +855,11 @@ ZEND_METHOD(Swoole_Server, start) {
         }
     }
     impl.config.has_request_handler = !Z_ISUNDEF(impl.callbacks[WSSERVER_EVENT_REQUEST].fn);
-    impl.config.user_handshake = !is_ws;  // Http\Server answers an upgrade request through onRequest
+    // Http\Server answers an upgrade request through onRequest, WebSocket\Server through
+    // onHandShake when it is set.
+    impl.config.user_handshake = !is_ws || !Z_ISUNDEF(impl.callbacks[WSSERVER_EVENT_HANDSHAKE].fn);
+    impl.config.has_before_handshake_response =
+        is_ws && !Z_ISUNDEF(impl.callbacks[WSSERVER_EVENT_BEFORE_HANDSHAKE_RESPONSE].fn);
     impl.config.has_disconnect_handler = true;
     if (!s->reconfigure(impl.config)) {
         php_error_docref(nullptr, E_WARNING, "the settings cannot be applied any more");

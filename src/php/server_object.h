@@ -39,6 +39,7 @@ enum wsserver_event {
     WSSERVER_EVENT_BEFORE_SHUTDOWN,
     WSSERVER_EVENT_BEFORE_RELOAD,
     WSSERVER_EVENT_AFTER_RELOAD,
+    WSSERVER_EVENT_BEFORE_HANDSHAKE_RESPONSE,
     WSSERVER_EVENT_COUNT
 };
 
@@ -63,6 +64,8 @@ public:
     void on_connect(wsserver::SessionId id) override;
     void on_request(wsserver::SessionId id, const wsserver::HttpParser &parser) override;
     void on_handshake(wsserver::SessionId id, const wsserver::HttpParser &parser) override;
+    void on_before_handshake_response(wsserver::SessionId id, const wsserver::HttpParser &parser,
+                                      wsserver::HttpResponse &extra) override;
     void on_open(wsserver::SessionId id, const wsserver::HttpParser &parser) override;
     void on_message(wsserver::SessionId id, uint8_t opcode, std::string_view data, unsigned flags) override;
     void on_close(wsserver::SessionId id) override;
@@ -111,3 +114,7 @@ bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *arg
 void wsserver_make_request(zval *out, ServerObject *o, wsserver::SessionId id, const wsserver::HttpParser &parser);
 // A Swoole\Http\Response answering session `id` (http_server.cc).
 void wsserver_make_response(zval *out, ServerObject *o, wsserver::SessionId id);
+// For onBeforeHandShakeResponse: the status and header fields (cookies included) set on a
+// response that must not be sent itself, moved into `out`; the response is ended (its
+// end()/write() then fail as after a real end()).
+void wsserver_response_export(zval *response, wsserver::HttpResponse &out);

@@ -6,6 +6,7 @@ target changes. Layouts (see the targets):
   fuzz_frame_decoder: [options byte][chunking byte] stream
   fuzz_inflater:      [inflate options][deflate options] data
   fuzz_utf8:          [chunking byte] text
+  fuzz_multipart:     [limits byte] Content-Type value "\n" body
 """
 import os
 import shutil
@@ -104,6 +105,32 @@ def utf8_seeds():
     return s
 
 
+def multipart_seeds():
+    def body(boundary, parts, preamble=b"", epilogue=b""):
+        out = preamble
+        for headers, content in parts:
+            out += b"--" + boundary + b"\r\n" + b"".join(h + b"\r\n" for h in headers) + b"\r\n" + content + b"\r\n"
+        return out + b"--" + boundary + b"--" + epilogue
+
+    form = [
+        ([b'Content-Disposition: form-data; name="title"'], b"hello"),
+        ([b'Content-Disposition: form-data; name="a[]"'], b"1"),
+        ([b'Content-Disposition: form-data; name="up"; filename="a.txt"', b"Content-Type: text/plain"],
+         b"line1\r\nline2"),
+        ([b'Content-Disposition: form-data; name="none"; filename=""'], b""),
+    ]
+    ct = b"multipart/form-data; boundary="
+    s = {}
+    s["browser"] = b"\x00" + ct + b"----WebKitFormBoundaryX\n" + body(b"----WebKitFormBoundaryX", form)
+    s["quoted"] = b"\x00" + ct + b'"a b"\n' + body(b"a b", form[:2], b"preamble\r\n", b"\r\nepilogue")
+    s["escapes"] = b"\x00" + ct + b"q\n" + body(
+        b"q", [([b'Content-Disposition: form-data; name="x\\"y"; filename="C:\\dir\\f.txt"'], b"--q junk\r\n")])
+    s["limits"] = b"\x3f" + ct + b"b\n" + body(b"b", form)
+    s["truncated"] = b"\x00" + ct + b"b\n" + body(b"b", form)[:-9]
+    s["raw_boundary"] = b"\x40b\n" + body(b"b", form[:1])
+    return s
+
+
 def write(target, seeds):
     d = os.path.join(CORPUS, target)
     shutil.rmtree(d, ignore_errors=True)
@@ -117,3 +144,4 @@ if __name__ == "__main__":
     write("fuzz_frame_decoder", frame_decoder_seeds())
     write("fuzz_inflater", inflater_seeds())
     write("fuzz_utf8", utf8_seeds())
+    write("fuzz_multipart", multipart_seeds())
