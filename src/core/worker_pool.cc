@@ -22,7 +22,10 @@ WorkerPool::WorkerPool(Passkey, const WorkerPoolOptions &options, Hooks hooks, s
 WorkerPool::~WorkerPool() {
     if (!reactor_) return;  // a worker: prepare_child() already let go of everything
     for (Worker &w : workers_) w.channel.reset();
-    for (int sig : {SIGTERM, SIGCHLD, SIGUSR1, SIGUSR2}) reactor_->on_signal(sig, {});
+    dead_channels_.clear();
+    // ~Reactor discards signals that arrived but were never dispatched, then restores the
+    // mask; unregistering them one by one would unblock (deliver) a late SIGTERM/SIGUSR1.
+    reactor_.reset();
 }
 
 pid_t WorkerPool::worker_pid(int worker_id) const {
