@@ -417,7 +417,10 @@ void Server::on_connection_io(Connection &c, uint32_t events) {
         if (c.phase_ == Phase::Closed) return;
     }
     if (events & Reactor::kRead) {
+        reading_ = &c;
         read_connection(c);
+        reading_ = nullptr;
+        flush_batched(c);
     } else if ((events & Reactor::kError) && !(events & Reactor::kWrite)) {
         on_eof(c);
     }
@@ -436,6 +439,7 @@ void Server::read_connection(Connection &c) {
             c.last_recv_ = now;
             publish_times(c);
         }
+        reading_time_ = c.last_recv_;
         size_t used = consume(c, read_buffer_.data(), r.bytes);
         if (c.phase_ == Phase::Closed) return;
         if (used < r.bytes && (c.phase_ == Phase::HttpWaiting || c.phase_ == Phase::HttpStreaming)) {
@@ -627,7 +631,7 @@ void Server::resume(SessionId id) {
 // ---- output
 
 void Server::update_interest(Connection &c) {
-    if (c.phase_ == Phase::Closed) return;
+    if (c.phase_ == Phase::Closed || &c == reading_) return;  // reading_: flush_batched() does it
     uint32_t want = 0;
     if (c.phase_ == Phase::Http || c.phase_ == Phase::WebSocket) want |= Reactor::kRead;
     if (!c.out_.empty()) want |= Reactor::kWrite;
@@ -636,6 +640,22 @@ void Server::update_interest(Connection &c) {
 
 bool Server::write(Connection &c, const void *head, size_t head_len, const void *body, size_t body_len) {
     if (c.phase_ == Phase::Closed) return false;
+    if (&c == reading_) {
+        // Batched until the input is consumed. Small writes only: a large payload would be
+        // copied into the queue, so it goes out now, behind what is batched.
+        if (head_len + body_len <= kBatchedWriteMax) {
+            if (!c.out_.enqueue(head, head_len, body, body_len)) return false;
+            c.last_send_ = reading_time_;
+            return true;
+        }
+        if (!c.out_.empty()) {
+            OutputQueue::FlushResult f = c.out_.flush(c.fd_.get());
+            if (f.status == OutputQueue::FlushStatus::Error) {
+                on_eof(c);
+                return false;
+            }
+        }
+    }
     OutputQueue::SendResult r = c.out_.send(c.fd_.get(), head, head_len, body, body_len);
     switch (r.status) {
     case OutputQueue::SendStatus::Written:
@@ -652,6 +672,15 @@ bool Server::write(Connection &c, const void *head, size_t head_len, const void 
         return false;
     }
     return false;
+}
+
+void Server::flush_batched(Connection &c) {
+    if (c.phase_ == Phase::Closed) return;
+    if (!c.out_.empty()) {
+        on_writable(c);  // one writev for the batch; then interest (or the close if draining)
+        return;
+    }
+    update_interest(c);
 }
 
 bool Server::write_owned(Connection &c, std::string &&bytes) {

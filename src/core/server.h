@@ -304,6 +304,7 @@ private:
     bool write(Connection &c, const void *head, size_t head_len, const void *body, size_t body_len);
     bool write_owned(Connection &c, std::string &&bytes);
     void update_interest(Connection &c);
+    void flush_batched(Connection &c);
     void on_writable(Connection &c);
     void send_http_error(Connection &c, int status);
     // Closes TCP once the output queue is empty.
@@ -341,6 +342,12 @@ private:
     ConnectionTable *table_ = nullptr;  // shared with the other workers, when several
     int32_t worker_id_ = 0;
     std::unique_ptr<MessageChannel> manager_;  // declared after reactor_: unregisters first
+    // The connection whose input is being decoded: what its callbacks write to it (echoes,
+    // pongs) is queued and goes out in one writev when the input is consumed, so a read
+    // that brought 16 messages costs one write, not 16.
+    Connection *reading_ = nullptr;
+    int64_t reading_time_ = 0;  // wall seconds of that read
+    static constexpr size_t kBatchedWriteMax = 16 * 1024;
     std::vector<std::unique_ptr<Connection>> graveyard_;  // closed during a callback
     SessionId next_session_id_ = 1;
     size_t live_count_ = 0;
