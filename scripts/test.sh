@@ -93,6 +93,10 @@ run_unit() {
 # the steps (each runs in its own process: scripts/test.sh --step NAME)
 
 step_deps() {
+  # Third-party clients of the interop tests (tests/interop_*.phpt): Python's
+  # websockets and Node's ws (Debian's node-ws, in /usr/share/nodejs; an already
+  # installed nodejs, e.g. nodesource's, satisfies its dependency).
+  WS_APT_PACKAGES+=(python3-websockets nodejs node-ws)
   ws_ensure_packages
 }
 
