@@ -81,6 +81,8 @@ namespace Swoole {
 
         public function getManagerPid(): int {}
 
+        public function stats(): array|false {}
+
         public function getMasterPid(): int {}
 
         public function connection_info(int $fd, int $reactor_id = -1, bool $ignoreError = false): array|false {}

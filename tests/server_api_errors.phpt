@@ -178,7 +178,7 @@ array(1) {
 bool(false)
 array(1) {
   [0]=>
-  string(%d) "E_WARNING: Swoole\Server::start(): a plain Swoole\Server (TCP, onReceive) is not implemented yet: use Swoole\WebSocket\Server"
+  string(%d) "E_WARNING: Swoole\Server::start(): require onReceive callback"
 }
 bool(false)
 array(1) {

@@ -282,6 +282,11 @@ int Reactor::on_signal(int signo, SignalCallback fn) {
             sigset_t one;
             sigemptyset(&one);
             sigaddset(&one, signo);
+            // One that arrived and was never dispatched is dropped, as ~Reactor does:
+            // unblocking it would run its default action (terminate, for SIGTERM).
+            const timespec zero{0, 0};
+            for (int i = 0; i < 4 && sigtimedwait(&one, nullptr, &zero) == signo; i++) {
+            }
             pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
             sigdelset(&blocked_by_us_, signo);
         }

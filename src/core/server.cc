@@ -398,7 +398,7 @@ void Server::accept_one(Accepted &&accepted) {
     }
     connections_.emplace(id, std::move(conn));
     live_count_++;
-    if (config_.handshake_timeout_ms) {
+    if (config_.handshake_timeout_ms && !config_.raw_tcp) {
         c.timer_ = reactor_->after(config_.handshake_timeout_ms, [this, id](TimerId) {
             if (Connection *t = find_live(id)) {
                 t->timer_ = 0;
@@ -440,6 +440,7 @@ void Server::read_connection(Connection &c) {
             publish_times(c);
         }
         reading_time_ = c.last_recv_;
+        counters_.recv_bytes += r.bytes;
         size_t used = consume(c, read_buffer_.data(), r.bytes);
         if (c.phase_ == Phase::Closed) return;
         if (used < r.bytes && (c.phase_ == Phase::HttpWaiting || c.phase_ == Phase::HttpStreaming)) {
@@ -456,6 +457,13 @@ void Server::on_eof(Connection &c) {
 }
 
 size_t Server::consume(Connection &c, uint8_t *data, size_t len) {
+    if (config_.raw_tcp) {
+        if (c.phase_ == Phase::Http) {
+            counters_.requests++;
+            events_.on_receive(c.id_, std::string_view(reinterpret_cast<char *>(data), len));
+        }
+        return len;
+    }
     size_t pos = 0;
     while (pos < len) {
         if (c.phase_ == Phase::Http) {
@@ -524,6 +532,7 @@ void Server::dispatch_request(Connection &c) {
         return;
     }
     c.phase_ = Phase::HttpWaiting;
+    counters_.requests++;
     events_.on_request(c.id_, req);
 }
 
@@ -590,6 +599,7 @@ size_t Server::consume_websocket(Connection &c, uint8_t *data, size_t len) {
         case T::Ping:
         case T::Pong:
         case T::Close:
+            counters_.requests++;
             if (ev.type == T::Close) publish_status(c);
             events_.on_message(c.id_, ev.opcode, ev.payload(), ev.flags);
             break;
@@ -640,6 +650,7 @@ void Server::update_interest(Connection &c) {
 
 bool Server::write(Connection &c, const void *head, size_t head_len, const void *body, size_t body_len) {
     if (c.phase_ == Phase::Closed) return false;
+    counters_.send_bytes += head_len + body_len;
     if (&c == reading_) {
         // Batched until the input is consumed. Small writes only: a large payload would be
         // copied into the queue, so it goes out now, behind what is batched.

@@ -74,6 +74,9 @@ struct ServerConfig {
     bool has_request_handler = false;  // onRequest; without it a plain request gets 400
     bool has_disconnect_handler = false;  // onDisconnect for connections that never opened
     bool has_before_handshake_response = false;  // onBeforeHandShakeResponse
+    // A plain TCP server (Swoole\Server with onReceive): no HTTP, every byte read goes to
+    // on_receive as it arrives (no framing, as Swoole without open_*_protocol).
+    bool raw_tcp = false;
     // The process model (read by whoever starts the workers, not by Server itself).
     int worker_num = 1;
     uint32_t max_connection = 0;  // 0: ConnectionTable::default_capacity()
@@ -123,6 +126,13 @@ private:
     int status_ = 200;
     std::string reason_;
     std::vector<std::pair<std::string, std::string>> headers_;
+};
+
+// What this process's Server has done since it started (stats()).
+struct ServerCounters {
+    uint64_t recv_bytes = 0;
+    uint64_t send_bytes = 0;  // handed to the kernel or queued
+    uint64_t requests = 0;    // HTTP requests and WebSocket messages delivered to callbacks
 };
 
 struct ClientInfo {
@@ -175,6 +185,8 @@ public:
     virtual void on_close(SessionId) {}
     // A connection that never became a WebSocket closed (has_disconnect_handler).
     virtual void on_disconnect(SessionId) {}
+    // raw_tcp: bytes as read, valid during the call only.
+    virtual void on_receive(SessionId, std::string_view data) { (void)data; }
     virtual void on_buffer_full(SessionId) {}
     virtual void on_buffer_empty(SessionId) {}
 
@@ -272,6 +284,7 @@ public:
     bool clear_timer(TimerId id) { return reactor_->clear_timer(id); }
     void defer(Reactor::Callback fn) { reactor_->defer(std::move(fn)); }
 
+    const ServerCounters &counters() const { return counters_; }
     ServerError last_error() const { return last_error_; }
     const char *last_error_message() const { return last_error_message_; }
 
@@ -355,6 +368,7 @@ private:
     bool stopping_ = false;
     std::atomic<bool> stop_requested_{false};
     TimerId stop_timer_ = 0;
+    ServerCounters counters_;
     ServerError last_error_ = ServerError::None;
     const char *last_error_message_ = "";
 };

@@ -63,6 +63,7 @@ bool event_supported(int ev) {
     case WSSERVER_EVENT_REQUEST:
     case WSSERVER_EVENT_BUFFER_FULL:
     case WSSERVER_EVENT_BUFFER_EMPTY:
+    case WSSERVER_EVENT_RECEIVE:
     case WSSERVER_EVENT_MANAGER_START:
     case WSSERVER_EVENT_MANAGER_STOP:
     case WSSERVER_EVENT_WORKER_EXIT:
@@ -540,6 +541,18 @@ void ServerEventsImpl::on_disconnect(ws::SessionId id) {
     call_fd_event(o_, ev, id, ev == WSSERVER_EVENT_CLOSE);
 }
 
+void ServerEventsImpl::on_receive(ws::SessionId id, std::string_view data) {
+    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_RECEIVE];
+    if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
+    zval args[4];
+    ZVAL_OBJ(&args[0], &o_->std);
+    ZVAL_LONG(&args[1], static_cast<zend_long>(id));
+    ZVAL_LONG(&args[2], o_->impl->worker_id);  // reactor id
+    ZVAL_STRINGL(&args[3], data.data(), data.size());
+    wsserver_call(o_, cb, 4, args);
+    zval_ptr_dtor(&args[3]);
+}
+
 void ServerEventsImpl::on_buffer_full(ws::SessionId id) {
     call_fd_event(o_, WSSERVER_EVENT_BUFFER_FULL, id, false);
 }
@@ -577,8 +590,14 @@ bool run_worker(ServerObject *o, int worker_id, bool call_start) {
     int err = 0;
     if (!EG(exception)) {
         err = s->reactor().on_signal(SIGTERM, [s](int) { s->stop(); });  // graceful stop
+        // SIGUSR1/SIGUSR2 reload workers: the manager's business. Here they must not take
+        // the default action (terminate).
+        if (err == 0) err = s->reactor().on_signal(SIGUSR1, [](int) {});
+        if (err == 0) err = s->reactor().on_signal(SIGUSR2, [](int) {});
         if (err == 0) err = s->run();
         (void)s->reactor().on_signal(SIGTERM, {});
+        (void)s->reactor().on_signal(SIGUSR1, {});
+        (void)s->reactor().on_signal(SIGUSR2, {});
     }
     wsserver_call(o, impl.callbacks[WSSERVER_EVENT_WORKER_STOP], 2, args);
     if (impl.manager_pid == 0) wsserver_call(o, impl.callbacks[WSSERVER_EVENT_SHUTDOWN], 1, args);
@@ -839,12 +858,11 @@ ZEND_METHOD(Swoole_Server, start) {
         php_error_docref(nullptr, E_WARNING, "require onMessage callback");
         RETURN_FALSE;
     }
-    if (!is_http) {
-        php_error_docref(nullptr, E_WARNING,
-                         "a plain Swoole\\Server (TCP, onReceive) is not implemented yet: use Swoole\\WebSocket\\Server");
+    if (!is_http && Z_ISUNDEF(impl.callbacks[WSSERVER_EVENT_RECEIVE].fn)) {
+        php_error_docref(nullptr, E_WARNING, "require onReceive callback");
         RETURN_FALSE;
     }
-    if (!is_ws && Z_ISUNDEF(impl.callbacks[WSSERVER_EVENT_REQUEST].fn)) {
+    if (is_http && !is_ws && Z_ISUNDEF(impl.callbacks[WSSERVER_EVENT_REQUEST].fn)) {
         php_error_docref(nullptr, E_WARNING, "require onRequest callback");
         RETURN_FALSE;
     }
@@ -854,6 +872,7 @@ ZEND_METHOD(Swoole_Server, start) {
             RETURN_FALSE;
         }
     }
+    impl.config.raw_tcp = !is_http;
     impl.config.has_request_handler = !Z_ISUNDEF(impl.callbacks[WSSERVER_EVENT_REQUEST].fn);
     // Http\Server answers an upgrade request through onRequest, WebSocket\Server through
     // onHandShake when it is set.
@@ -877,6 +896,7 @@ ZEND_METHOD(Swoole_Server, start) {
     zend_object *obj = Z_OBJ_P(ZEND_THIS);
     GC_ADDREF(obj);  // alive until the loop returned, whatever the callbacks do
     impl.running = true;
+    impl.start_time = static_cast<zend_long>(::time(nullptr));
     bool ok = impl.config.worker_num > 1 ? run_manager(o) : run_worker(o, 0, true);
     impl.running = false;
     impl.finished = true;
@@ -1105,6 +1125,49 @@ ZEND_METHOD(Swoole_Server, getWorkerPid) {
 ZEND_METHOD(Swoole_Server, getManagerPid) {
     ZEND_PARSE_PARAMETERS_NONE();
     RETURN_LONG(this_server(ZEND_THIS)->impl->manager_pid);  // 0: one worker, no manager
+}
+
+// Swoole's keys; what a BASE server without tasks or coroutines does not have is 0. The
+// connection figures are server-wide (the shared table); the byte and request counts are
+// this process's.
+ZEND_METHOD(Swoole_Server, stats) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    ServerImpl &impl = *this_server(ZEND_THIS)->impl;
+    ws::Server *s = impl.server.get();
+    if (!impl.running || !impl.table || !s) {
+        php_error_docref(nullptr, E_WARNING, "server is not running");
+        RETURN_FALSE;
+    }
+    const ws::ConnectionTableStats t = impl.table->stats();
+    const ws::ServerCounters &c = s->counters();
+    array_init(return_value);
+    add_assoc_long(return_value, "start_time", impl.start_time);
+    add_assoc_long(return_value, "connection_num", static_cast<zend_long>(t.connection_num));
+    add_assoc_long(return_value, "abort_count", 0);
+    add_assoc_long(return_value, "accept_count", static_cast<zend_long>(t.accept_count));
+    add_assoc_long(return_value, "close_count", static_cast<zend_long>(t.close_count));
+    add_assoc_long(return_value, "worker_num", impl.config.worker_num);
+    add_assoc_long(return_value, "task_worker_num", 0);
+    add_assoc_long(return_value, "user_worker_num", 0);
+    add_assoc_long(return_value, "idle_worker_num", impl.is_manager ? impl.config.worker_num : impl.config.worker_num - 1);
+    add_assoc_long(return_value, "dispatch_count", static_cast<zend_long>(c.requests));
+    add_assoc_long(return_value, "request_count", static_cast<zend_long>(c.requests));
+    add_assoc_long(return_value, "response_count", static_cast<zend_long>(c.requests));
+    add_assoc_long(return_value, "total_recv_bytes", static_cast<zend_long>(c.recv_bytes));
+    add_assoc_long(return_value, "total_send_bytes", static_cast<zend_long>(c.send_bytes));
+    add_assoc_long(return_value, "pipe_packet_msg_id", 0);
+    add_assoc_long(return_value, "concurrency", 0);
+    add_assoc_long(return_value, "session_round", static_cast<zend_long>(t.last_id));
+    add_assoc_long(return_value, "min_fd", 0);
+    add_assoc_long(return_value, "max_fd", 0);
+    if (!impl.is_manager) {
+        add_assoc_long(return_value, "worker_request_count", static_cast<zend_long>(c.requests));
+        add_assoc_long(return_value, "worker_response_count", static_cast<zend_long>(c.requests));
+        add_assoc_long(return_value, "worker_dispatch_count", static_cast<zend_long>(c.requests));
+        add_assoc_long(return_value, "worker_concurrency", 1);
+    }
+    add_assoc_long(return_value, "coroutine_num", 0);
+    add_assoc_long(return_value, "coroutine_peek_num", 0);
 }
 
 ZEND_METHOD(Swoole_Server, getMasterPid) {

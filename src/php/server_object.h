@@ -70,6 +70,7 @@ public:
     void on_message(wsserver::SessionId id, uint8_t opcode, std::string_view data, unsigned flags) override;
     void on_close(wsserver::SessionId id) override;
     void on_disconnect(wsserver::SessionId id) override;
+    void on_receive(wsserver::SessionId id, std::string_view data) override;
     void on_buffer_full(wsserver::SessionId id) override;
     void on_buffer_empty(wsserver::SessionId id) override;
 
@@ -97,6 +98,7 @@ struct ServerImpl {
     pid_t manager_pid = 0;  // 0: one worker, no manager
     pid_t master_pid = 0;
     bool is_manager = false;
+    zend_long start_time = 0;  // unix seconds when start() ran
 };
 
 struct ServerObject {
