@@ -83,6 +83,8 @@ namespace Swoole {
 
         public function stats(): array|false {}
 
+        public function heartbeat(bool $ifCloseConnection = true): array|false {}
+
         public function getMasterPid(): int {}
 
         public function connection_info(int $fd, int $reactor_id = -1, bool $ignoreError = false): array|false {}

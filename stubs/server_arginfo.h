@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: b81cc6775ce8e2658414139435b7fc27eb9b97be */
+ * Stub hash: cbd0da578666ca21350c5b7e9426cc4503ee187f */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_Swoole_Server___construct, 0, 0, 0)
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, host, IS_STRING, 0, "\'0.0.0.0\'")
@@ -77,6 +77,10 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_MASK_EX(arginfo_class_Swoole_Server_stats, 0, 0, MAY_BE_ARRAY|MAY_BE_FALSE)
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_MASK_EX(arginfo_class_Swoole_Server_heartbeat, 0, 0, MAY_BE_ARRAY|MAY_BE_FALSE)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, ifCloseConnection, _IS_BOOL, 0, "true")
+ZEND_END_ARG_INFO()
+
 #define arginfo_class_Swoole_Server_getMasterPid arginfo_class_Swoole_Server_getLastError
 
 #define arginfo_class_Swoole_Server_connection_info arginfo_class_Swoole_Server_getClientInfo
@@ -133,6 +137,7 @@ ZEND_METHOD(Swoole_Server, getWorkerId);
 ZEND_METHOD(Swoole_Server, getWorkerPid);
 ZEND_METHOD(Swoole_Server, getManagerPid);
 ZEND_METHOD(Swoole_Server, stats);
+ZEND_METHOD(Swoole_Server, heartbeat);
 ZEND_METHOD(Swoole_Server, getMasterPid);
 ZEND_METHOD(Swoole_Server, connection_info);
 ZEND_METHOD(Swoole_Server, connection_list);
@@ -173,6 +178,7 @@ static const zend_function_entry class_Swoole_Server_methods[] = {
 	ZEND_ME(Swoole_Server, getWorkerPid, arginfo_class_Swoole_Server_getWorkerPid, ZEND_ACC_PUBLIC)
 	ZEND_ME(Swoole_Server, getManagerPid, arginfo_class_Swoole_Server_getManagerPid, ZEND_ACC_PUBLIC)
 	ZEND_ME(Swoole_Server, stats, arginfo_class_Swoole_Server_stats, ZEND_ACC_PUBLIC)
+	ZEND_ME(Swoole_Server, heartbeat, arginfo_class_Swoole_Server_heartbeat, ZEND_ACC_PUBLIC)
 	ZEND_ME(Swoole_Server, getMasterPid, arginfo_class_Swoole_Server_getMasterPid, ZEND_ACC_PUBLIC)
 	ZEND_ME(Swoole_Server, connection_info, arginfo_class_Swoole_Server_connection_info, ZEND_ACC_PUBLIC)
 	ZEND_ME(Swoole_Server, connection_list, arginfo_class_Swoole_Server_connection_list, ZEND_ACC_PUBLIC)

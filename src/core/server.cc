@@ -306,7 +306,32 @@ Server::Connection *Server::find_live(SessionId id) {
 
 // ---- loop
 
-int Server::run() { return reactor_->run(); }
+int Server::run() {
+    arm_heartbeat();
+    return reactor_->run();
+}
+
+void Server::arm_heartbeat() {
+    if (heartbeat_timer_ || config_.heartbeat_check_interval == 0) return;
+    uint32_t idle = config_.heartbeat_idle_time ? config_.heartbeat_idle_time : 2 * config_.heartbeat_check_interval;
+    heartbeat_timer_ = reactor_->tick(uint64_t{config_.heartbeat_check_interval} * 1000,
+                                      [this, idle](TimerId) { idle_sessions(idle, true); });
+}
+
+std::vector<SessionId> Server::idle_sessions(uint32_t idle_seconds, bool close_them) {
+    std::vector<SessionId> idle;
+    const int64_t now = wall_seconds();
+    for (SessionId id : local_session_ids()) {
+        Connection *c = find_live(id);
+        if (!c) continue;
+        int64_t last = c->last_recv_ ? c->last_recv_ : c->connect_time_;
+        if (now - last >= static_cast<int64_t>(idle_seconds)) idle.push_back(id);
+    }
+    if (close_them) {
+        for (SessionId id : idle) close(id, false);
+    }
+    return idle;
+}
 
 int Server::poll(int timeout_ms) { return reactor_->run_once(timeout_ms); }
 
@@ -335,6 +360,10 @@ void Server::begin_stop() {
         } else if (c->phase_ == Phase::Http) {
             close_now(*c, false);
         }
+    }
+    if (heartbeat_timer_) {
+        reactor_->clear_timer(heartbeat_timer_);
+        heartbeat_timer_ = 0;
     }
     stop_timer_ = reactor_->after(config_.stop_timeout_ms, [this](TimerId) {
         stop_timer_ = 0;

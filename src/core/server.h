@@ -77,6 +77,11 @@ struct ServerConfig {
     // A plain TCP server (Swoole\Server with onReceive): no HTTP, every byte read goes to
     // on_receive as it arrives (no framing, as Swoole without open_*_protocol).
     bool raw_tcp = false;
+    // Swoole's heartbeat: every heartbeat_check_interval seconds, connections that received
+    // nothing for heartbeat_idle_time seconds (default: twice the interval) are closed.
+    // 0: off.
+    uint32_t heartbeat_check_interval = 0;
+    uint32_t heartbeat_idle_time = 0;
     // The process model (read by whoever starts the workers, not by Server itself).
     int worker_num = 1;
     uint32_t max_connection = 0;  // 0: ConnectionTable::default_capacity()
@@ -274,6 +279,10 @@ public:
     std::vector<SessionId> session_ids(SessionId after, size_t max_count) const;
     size_t connection_count() const;
 
+    // This process's connections that received nothing for `idle_seconds` (since they
+    // connected, if they never sent anything); closed (close(), flushing first) if `close`.
+    std::vector<SessionId> idle_sessions(uint32_t idle_seconds, bool close);
+
     // Resets every connection of this process at once, without close handshakes (an
     // uncaught exception ends the worker).
     void abort_local_connections();
@@ -339,6 +348,7 @@ private:
     void publish_status(Connection &c);
     void publish_times(Connection &c);
     int listen_on_reactor();
+    void arm_heartbeat();
     bool fail(ServerError error, const char *message);
     void begin_stop();
     void check_stopped();
@@ -368,6 +378,7 @@ private:
     bool stopping_ = false;
     std::atomic<bool> stop_requested_{false};
     TimerId stop_timer_ = 0;
+    TimerId heartbeat_timer_ = 0;
     ServerCounters counters_;
     ServerError last_error_ = ServerError::None;
     const char *last_error_message_ = "";

@@ -230,6 +230,8 @@ constexpr SettingKey kSettings[] = {
     {"backlog", Kind::Size},
     {"worker_num", Kind::WorkerNum},
     {"max_connection", Kind::Size},
+    {"heartbeat_check_interval", Kind::Size},
+    {"heartbeat_idle_time", Kind::Size},
     {"max_conn", Kind::Size},
 };
 
@@ -292,7 +294,14 @@ bool apply_setting(ws::ServerConfig &c, const SettingKey &key, zval *v) {
     else if (name == "open_websocket_pong_frame") c.open_websocket_pong_frame = b;
     else if (name == "http_header_max_size") c.http_header_max_size = size;
     else if (name == "upload_tmp_dir") c.upload_tmp_dir.assign(Z_STRVAL_P(v), Z_STRLEN_P(v));
-    else if (name == "worker_num") {
+    else if (name == "heartbeat_check_interval" || name == "heartbeat_idle_time") {
+        if (n > 86400 * 365) {
+            php_error_docref(nullptr, E_WARNING, "setting '%s' is too large (seconds)", key.name);
+            return false;
+        }
+        (name == "heartbeat_check_interval" ? c.heartbeat_check_interval : c.heartbeat_idle_time) =
+            static_cast<uint32_t>(n);
+    } else if (name == "worker_num") {
         // Swoole: 0 means one per CPU; more than 1000 per CPU is refused.
         const long cpus = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
         if (n == 0) n = cpus;
@@ -1125,6 +1134,31 @@ ZEND_METHOD(Swoole_Server, getWorkerPid) {
 ZEND_METHOD(Swoole_Server, getManagerPid) {
     ZEND_PARSE_PARAMETERS_NONE();
     RETURN_LONG(this_server(ZEND_THIS)->impl->manager_pid);  // 0: one worker, no manager
+}
+
+// This process's idle connections (Swoole: the calling worker's reactor), closed unless
+// $ifCloseConnection is false. The idle time is heartbeat_idle_time (or twice the check
+// interval); false when no heartbeat is configured.
+ZEND_METHOD(Swoole_Server, heartbeat) {
+    bool close_them = true;
+    ZEND_PARSE_PARAMETERS_START(0, 1)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_BOOL(close_them)
+    ZEND_PARSE_PARAMETERS_END();
+    ServerImpl &impl = *this_server(ZEND_THIS)->impl;
+    ws::Server *s = impl.server.get();
+    if (!impl.running || !s || impl.is_manager) {
+        php_error_docref(nullptr, E_WARNING, "server is not running");
+        RETURN_FALSE;
+    }
+    const ws::ServerConfig &c = impl.config;
+    uint32_t idle = c.heartbeat_idle_time ? c.heartbeat_idle_time : 2 * c.heartbeat_check_interval;
+    if (idle == 0) {
+        php_error_docref(nullptr, E_WARNING, "heartbeat_check_interval or heartbeat_idle_time must be set");
+        RETURN_FALSE;
+    }
+    array_init(return_value);
+    for (ws::SessionId id : s->idle_sessions(idle, close_them)) add_next_index_long(return_value, id);
 }
 
 // Swoole's keys; what a BASE server without tasks or coroutines does not have is 0. The
