@@ -39,7 +39,7 @@ set_error_handler(function (\$no, \$msg) { echo "WARNING: \$msg\\n"; return true
         return;
     }
     if (\$req->server['request_uri'] === '/auto') {
-        return;  // never ended: ended when the response object goes away
+        return;  // never ended: ended when the response object goes away, as a 500 (Swoole)
     }
     var_dump(\$res->status(201, 'Made'));
     var_dump(\$res->header('content-type', 'text/plain'));
@@ -78,7 +78,7 @@ part2
 0
 
 
-HTTP/1.1 200 OK
+HTTP/1.1 500 Internal Server Error
 Connection: close
 Content-Type: text/html
 Content-Length: 0
@@ -118,7 +118,7 @@ part2
 0
 
 
-HTTP/1.1 200 OK
+HTTP/1.1 500 Internal Server Error
 Connection: close
 Content-Type: text/html
 Content-Length: 0

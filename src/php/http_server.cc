@@ -107,6 +107,7 @@ enum class Phase { Fresh, Streaming, Ended };
 
 struct ResponseState {
     int status = 200;
+    bool status_set = false;  // by status()/redirect(): else an unended response is a 500
     std::string reason;
     std::vector<std::pair<std::string, std::string>> headers;  // one entry per field line
     Phase phase = Phase::Fresh;
@@ -181,7 +182,8 @@ bool finish(ResponseObject *r, std::string_view body) {
 void response_free(zend_object *obj) {
     ResponseObject *r = response_from(obj);
     // A response the callback never ended is ended here, with an empty body, so the
-    // connection does not wait forever.
+    // connection does not wait forever: as in Swoole, a 500 unless a status was set.
+    if (r->state && r->state->phase == Phase::Fresh && !r->state->status_set) r->state->status = 500;
     if (r->state && r->state->phase != Phase::Ended) finish(r, {});
     zval_ptr_dtor(&r->server);
     ZVAL_UNDEF(&r->server);
@@ -236,6 +238,7 @@ void status_method(INTERNAL_FUNCTION_PARAMETERS) {
         RETURN_FALSE;
     }
     st.status = static_cast<int>(code);
+    st.status_set = true;
     st.reason = reason ? std::string(ZSTR_VAL(reason), ZSTR_LEN(reason)) : std::string();
     RETURN_TRUE;
 }
@@ -778,6 +781,7 @@ ZEND_METHOD(Swoole_Http_Response, redirect) {
             RETURN_FALSE;
         }
         st.status = static_cast<int>(code);
+        st.status_set = true;
         st.reason.clear();
         std::vector<std::pair<std::string, std::string>> kept;
         for (auto &h : st.headers) {
