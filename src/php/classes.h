@@ -33,6 +33,12 @@ T *object_from(zend_object *obj) {
     return reinterpret_cast<T *>(reinterpret_cast<char *>(obj) - XtOffsetOf(T, std));
 }
 
+// A PHP string from a view. An empty view may have a null data(), which must not reach
+// memcpy (undefined even for 0 bytes): it gives the interned empty string.
+inline zend_string *zstr_from(std::string_view v) {
+    return v.empty() ? ZSTR_EMPTY_ALLOC() : zend_string_init(v.data(), v.size(), 0);
+}
+
 // Set by the register functions in MINIT.
 extern zend_class_entry *wsserver_ce_server;            // Swoole\Server
 extern zend_class_entry *wsserver_ce_http_server;       // Swoole\Http\Server

@@ -81,7 +81,7 @@ void request_free(zend_object *obj) {
 }
 
 void add_sv(zval *arr, const char *key, std::string_view v) {
-    add_assoc_stringl_ex(arr, key, std::strlen(key), v.data(), v.size());
+    add_assoc_str_ex(arr, key, std::strlen(key), zstr_from(v));
 }
 
 // "a=1; b=2" -> ['a' => '1', 'b' => '2'], values URL-decoded as PHP does for $_COOKIE.
@@ -471,7 +471,7 @@ std::string files_var(const std::string &name, const char *key) {
 
 void register_file_string(zval *files, const std::string &name, const char *key, std::string_view value) {
     zval v;
-    ZVAL_STRINGL(&v, value.data(), value.size());
+    ZVAL_STR(&v, zstr_from(value));
     php_register_variable_ex(files_var(name, key).c_str(), &v, files);  // takes v
 }
 
@@ -590,7 +590,7 @@ void wsserver_make_request(zval *out, ServerObject *o, ws::SessionId id, const w
         zend_string *key = zend_string_init(h.name.data(), h.name.size(), 0);
         zend_str_tolower(ZSTR_VAL(key), ZSTR_LEN(key));
         zval v;
-        ZVAL_STRINGL(&v, h.value.data(), h.value.size());
+        ZVAL_STR(&v, zstr_from(h.value));
         zend_symtable_update(Z_ARRVAL(header), key, &v);
         if (zend_string_equals_literal(key, "cookie")) {
             if (Z_ISUNDEF(cookie)) array_init(&cookie);
@@ -637,7 +637,7 @@ void wsserver_make_request(zval *out, ServerObject *o, ws::SessionId id, const w
     zend_update_property(wsserver_ce_http_request, obj, "server", 6, &server);
     zval_ptr_dtor(&server);
 
-    request_from(obj)->body = zend_string_init(p.body().data(), p.body().size(), 0);
+    request_from(obj)->body = zstr_from(p.body());
 
     auto type = p.header("Content-Type");
     if (!p.body().empty() && type && zend_binary_strncasecmp(type->data(), type->size(), "application/x-www-form-urlencoded", 33, 33) == 0) {

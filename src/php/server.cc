@@ -557,7 +557,7 @@ void ServerEventsImpl::on_receive(ws::SessionId id, std::string_view data) {
     ZVAL_OBJ(&args[0], &o_->std);
     ZVAL_LONG(&args[1], static_cast<zend_long>(id));
     ZVAL_LONG(&args[2], o_->impl->worker_id);  // reactor id
-    ZVAL_STRINGL(&args[3], data.data(), data.size());
+    ZVAL_STR(&args[3], zstr_from(data));
     wsserver_call(o_, cb, 4, args);
     zval_ptr_dtor(&args[3]);
 }
