@@ -67,7 +67,9 @@ struct ServerConfig {
     uint64_t stop_timeout_ms = 3000;
     size_t accept_batch = 64;      // accept4() calls per listener wakeup
     size_t reads_per_wakeup = 4;   // read() calls per connection per wakeup
-    size_t read_buffer_size = 64 * 1024;
+    // One per worker; large enough that a 64 KiB message (plus its header) usually arrives
+    // whole in one read and is handed to PHP in place rather than reassembled.
+    size_t read_buffer_size = 256 * 1024;
     bool handle_sigterm = true;    // SIGTERM -> stop()
     // Which PHP callbacks exist.
     bool user_handshake = false;  // onHandShake: the binding answers the upgrade itself
