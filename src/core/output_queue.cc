@@ -137,6 +137,11 @@ bool OutputQueue::enqueue(const void *head, size_t head_len, const void *body, s
     return true;
 }
 
+void OutputQueue::enqueue_uncapped(const void *data, size_t len) {
+    append_copy(static_cast<const char *>(data), len, false);
+    notify_if_high();
+}
+
 bool OutputQueue::enqueue(const void *head, size_t head_len, std::string &&body) {
     if (!fits(head_len + body.size())) return false;
     append_copy(static_cast<const char *>(head), head_len, true);

@@ -120,6 +120,10 @@ public:
     bool enqueue(std::string &&data) { return enqueue(nullptr, 0, std::move(data)); }
     bool enqueue(const void *head, size_t head_len, std::string &&body);
 
+    // Queues past the cap: only for the few bytes a protocol obliges us to send whatever
+    // the application queued (a pong, the close echo: at most 131 bytes each).
+    void enqueue_uncapped(const void *data, size_t len);
+
     // Writes as much as the socket takes with gather writes of up to IOV_MAX chunks.
     FlushResult flush(int fd);
 

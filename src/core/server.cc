@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <deque>
 #include <optional>
@@ -633,7 +634,7 @@ size_t Server::consume_websocket(Connection &c, uint8_t *data, size_t len) {
             events_.on_message(c.id_, ev.opcode, ev.payload(), ev.flags);
             break;
         case T::Send:
-            write(c, nullptr, 0, ev.data, ev.size);
+            write_control(c, ev.data, ev.size);
             break;
         case T::Disconnect:
             if (c.phase_ != Phase::Closed) drain_and_close(c);
@@ -712,6 +713,18 @@ bool Server::write(Connection &c, const void *head, size_t head_len, const void 
         return false;
     }
     return false;
+}
+
+// A pong or the close echo: the protocol requires it, so the output cap (which bounds what
+// the application queues) does not refuse it.
+void Server::write_control(Connection &c, const void *data, size_t len) {
+    if (c.phase_ == Phase::Closed) return;
+    if (!c.out_.empty() || &c == reading_) {
+        c.out_.enqueue_uncapped(data, len);
+        if (&c != reading_) update_interest(c);
+        return;
+    }
+    write(c, nullptr, 0, data, len);
 }
 
 void Server::flush_batched(Connection &c) {
@@ -868,13 +881,13 @@ bool Server::disconnect(SessionId id, uint16_t code, std::string_view reason) {
 
 void Server::send_close_frame(Connection &c, const WebSocketSession::OutgoingFrame &f) {
     publish_status(c);
-    if (write(c, f.header, f.header_size, f.payload, f.payload_size)) {
-        if (c.phase_ == Phase::WebSocket) start_close_timer(c, config_.websocket_close_timeout_ms);
-    } else if (c.phase_ != Phase::Closed) {
-        // The queue is at its cap: the frame cannot go out in time; TCP close it is,
-        // after what is queued.
-        drain_and_close(c);
-    }
+    // At most 14 + 125 bytes, past the cap if need be: the close handshake must happen.
+    char frame[160];
+    if (f.header_size + f.payload_size > sizeof frame) return;  // cannot happen: control frames are small
+    std::memcpy(frame, f.header, f.header_size);
+    if (f.payload_size) std::memcpy(frame + f.header_size, f.payload, f.payload_size);
+    write_control(c, frame, f.header_size + f.payload_size);
+    if (c.phase_ == Phase::WebSocket) start_close_timer(c, config_.websocket_close_timeout_ms);
 }
 
 // ---- any connection

@@ -329,6 +329,7 @@ private:
     bool write_owned(Connection &c, std::string &&bytes);
     void update_interest(Connection &c);
     void flush_batched(Connection &c);
+    void write_control(Connection &c, const void *data, size_t len);
     void on_writable(Connection &c);
     void send_http_error(Connection &c, int status);
     // Closes TCP once the output queue is empty.
