@@ -153,7 +153,6 @@ Result<Listener> Listener::open(const ListenOptions &options) {
     }
 
     Listener listener;
-    listener.tcp_nodelay_ = options.tcp_nodelay;
     int family = addr.family();
     listener.fd_.reset(socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
     int fd = listener.fd_.get();
@@ -173,6 +172,11 @@ Result<Listener> Listener::open(const ListenOptions &options) {
         if (int err = set_int_option(fd, IPPROTO_IPV6, IPV6_V6ONLY, options.ipv6_only ? 1 : 0)) {
             return SysError::from_errno(err, "setsockopt(" + label + ", IPV6_V6ONLY)");
         }
+    }
+    // Set once here: Linux copies TCP_NODELAY from the listener to every accepted socket,
+    // which saves a setsockopt() per connection.
+    if (options.tcp_nodelay) {
+        if (int err = set_tcp_nodelay(fd, true)) return SysError::from_errno(err, "setsockopt(" + label + ", TCP_NODELAY)");
     }
     if (bind(fd, addr.sockaddr_ptr(), addr.sockaddr_len()) != 0) {
         return SysError::from_errno(errno, "bind(" + label + ")");
@@ -200,9 +204,6 @@ int Listener::accept_one(Accepted &out) {
         }
         out.fd.reset(fd);
         InetAddress::from_sockaddr(reinterpret_cast<sockaddr *>(&peer), len, out.peer);
-        // Frames are written whole with one writev; Nagle would only delay the last segment.
-        // A failure here (the peer already reset) surfaces on the first read or write.
-        if (tcp_nodelay_) set_tcp_nodelay(fd, true);
         return 0;
     }
     return EAGAIN;  // a run of aborted connections: try again on the next wakeup

@@ -55,7 +55,7 @@ struct ListenOptions {
     // Linux default, what Swoole gets) makes "::" accept IPv4 too; true lets "::" and
     // "0.0.0.0" be bound to the same port by separate listeners.
     bool ipv6_only = false;
-    bool tcp_nodelay = true;  // set on every accepted socket (Swoole's open_tcp_nodelay)
+    bool tcp_nodelay = true;  // inherited by every accepted socket (Swoole's open_tcp_nodelay)
 };
 
 struct Accepted {
@@ -113,7 +113,6 @@ public:
 private:
     UniqueFd fd_;
     InetAddress local_;
-    bool tcp_nodelay_ = true;
 };
 
 // ---- non-blocking stream helpers (EINTR retried, SIGPIPE never raised)
