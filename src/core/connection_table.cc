@@ -57,13 +57,6 @@ struct ConnectionTable::Header {
 
 // ---------------------------------------------------------------- ConnectionInfo
 
-void ConnectionInfo::set_close_reason(std::string_view reason) {
-    size_t n = std::min(reason.size(), kMaxCloseReason);
-    std::memcpy(close_reason, reason.data(), n);
-    std::memset(close_reason + n, 0, kMaxCloseReason - n);
-    close_reason_len = static_cast<uint8_t>(n);
-}
-
 bool ConnectionInfo::set_remote(const sockaddr *sa, socklen_t len) {
     if (sa == nullptr) return false;
     if (sa->sa_family == AF_INET && len >= static_cast<socklen_t>(sizeof(sockaddr_in))) {
@@ -107,8 +100,8 @@ uint32_t ConnectionTable::default_capacity() {
 }
 
 size_t ConnectionTable::slot_size() {
-    static_assert(sizeof(ConnectionInfo) == 240, "ConnectionInfo layout changed: update docs");
-    static_assert(sizeof(Slot) == 256, "a slot should stay one 256-byte block");
+    static_assert(sizeof(ConnectionInfo) == 112, "ConnectionInfo layout changed: update docs");
+    static_assert(sizeof(Slot) == 128, "a slot should stay two 64-byte cache lines");
     static_assert(std::is_trivially_default_constructible_v<Slot>);
     static_assert(std::is_trivially_destructible_v<Slot>);
     return sizeof(Slot);
@@ -252,9 +245,6 @@ Result<SessionId> ConnectionTable::allocate(const ConnectionInfo &info) {
         }
         ConnectionInfo copy = info;
         copy.session_id = id;
-        if (copy.close_reason_len > ConnectionInfo::kMaxCloseReason) {
-            copy.close_reason_len = ConnectionInfo::kMaxCloseReason;
-        }
         store_info(slot, copy);
         unlock_slot(slot);
         atomic_min(header_->min_slot, index);

@@ -59,8 +59,6 @@ enum ConnectionFlags : uint8_t {
 // One connection as every process sees it. Plain data (trivially copyable): readers get a
 // copy. Times are microseconds since the Unix epoch (CLOCK_REALTIME), 0 when not yet set.
 struct ConnectionInfo {
-    static constexpr size_t kMaxCloseReason = 123;  // RFC 6455 5.5: 125 - 2 code bytes
-
     SessionId session_id = 0;  // set by ConnectionTable::allocate(); 0 = free slot
     int64_t uid = 0;           // Server::bind($fd, $uid)
     int64_t connect_time_us = 0;
@@ -82,14 +80,11 @@ struct ConnectionInfo {
     uint8_t remote_family = 0;     // AF_INET, AF_INET6, or 0 when unknown
     uint8_t websocket_status = kWsStatusNone;
     uint8_t flags = 0;             // ConnectionFlags
-    uint8_t close_reason_len = 0;
-    char close_reason[kMaxCloseReason] = {};
+    // No close reason here: it is read in onClose, by the owner, from its own session; a
+    // 123-byte field would double the slot (and the shared memory each connection costs).
 
     bool established() const { return (flags & kConnEstablished) != 0; }
     bool closing() const { return (flags & kConnClosing) != 0; }
-    std::string_view close_reason_view() const { return {close_reason, close_reason_len}; }
-    // Keeps at most kMaxCloseReason bytes (a valid close frame never carries more).
-    void set_close_reason(std::string_view reason);
 
     // From what accept4()/getpeername() filled in; false (nothing changed) for a non-IP family.
     bool set_remote(const sockaddr *sa, socklen_t len);
@@ -137,7 +132,7 @@ public:
     ~ConnectionTable();  // unmaps this process's view; other processes keep theirs
 
     uint32_t capacity() const { return capacity_; }
-    // Bytes per slot (256: the 240-byte ConnectionInfo plus the seqlock and claim words,
+    // Bytes per slot (128: the 112-byte ConnectionInfo plus the seqlock and claim words,
     // aligned to a cache line) and bytes mapped for `capacity` slots.
     static size_t slot_size();
     static size_t mapping_size(uint32_t capacity);
@@ -234,9 +229,6 @@ SlotStatus ConnectionTable::update(SessionId id, Fn &&fn) {
     }
     fn(info);
     info.session_id = id;
-    if (info.close_reason_len > ConnectionInfo::kMaxCloseReason) {
-        info.close_reason_len = ConnectionInfo::kMaxCloseReason;
-    }
     store_info(slot, info);
     unlock_slot(slot);
     return SlotStatus::kOk;
