@@ -48,7 +48,9 @@ WorkerPool::RunResult WorkerPool::run() {
     int err = reactor_->on_signal(SIGTERM, [this](int) { begin_stop(); });
     if (!err) err = reactor_->on_signal(SIGCHLD, [this](int) { on_sigchld(); });
     if (!err) err = reactor_->on_signal(SIGUSR1, [this](int) {
-        if (stopping_ || !reload_queue_.empty()) return;
+        if (stopping_ || reloading_) return;
+        reloading_ = true;
+        if (hooks_.before_reload) hooks_.before_reload();
         for (int i = 0; i < worker_num(); i++) reload_queue_.push_back(i);
         reload_next();
     });
@@ -190,6 +192,10 @@ void WorkerPool::reload_next() {
         ::kill(w.pid, SIGTERM);
         return;
     }
+    if (reloading_ && reload_queue_.empty()) {
+        reloading_ = false;
+        if (!stopping_ && hooks_.after_reload) hooks_.after_reload();
+    }
 }
 
 void WorkerPool::route(int from, const ChannelHeader &h, std::string_view payload) {
@@ -202,8 +208,10 @@ void WorkerPool::route(int from, const ChannelHeader &h, std::string_view payloa
 
 void WorkerPool::begin_stop() {
     if (stopping_) return;
+    if (hooks_.before_shutdown) hooks_.before_shutdown();
     stopping_ = true;
     reload_queue_.clear();
+    reloading_ = false;
     for (Worker &w : workers_) {
         if (w.pid != 0) ::kill(w.pid, SIGTERM);
     }

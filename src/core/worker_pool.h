@@ -54,6 +54,9 @@ public:
         std::function<void()> manager_start;           // in the manager, workers forked
         std::function<void()> manager_stop;            // in the manager, every worker gone
         std::function<void(const WorkerExit &)> worker_exit;  // any exit not asked for by stop/reload
+        std::function<void()> before_reload;    // a reload (SIGUSR1) starts
+        std::function<void()> after_reload;     // every worker of that reload was replaced
+        std::function<void()> before_shutdown;  // SIGTERM: before the workers are told to stop
     };
 
     enum class Role { Manager, Worker };
@@ -109,6 +112,7 @@ private:
     std::vector<Worker> workers_;
     std::vector<std::unique_ptr<MessageChannel>> dead_channels_;  // freed outside callbacks
     std::vector<int> reload_queue_;
+    bool reloading_ = false;
     pid_t manager_pid_ = 0;
     bool stopping_ = false;
     bool started_ = false;

@@ -218,6 +218,7 @@ constexpr SettingKey kSettings[] = {
     {"package_max_length", Kind::Size},
     {"socket_buffer_size", Kind::Size},
     {"buffer_output_size", Kind::Size},
+    {"output_buffer_size", Kind::Size},
     {"buffer_high_watermark", Kind::Size},
     {"buffer_low_watermark", Kind::Size},
     {"websocket_compression", Kind::Bool},
@@ -284,7 +285,10 @@ bool apply_setting(ws::ServerConfig &c, const SettingKey &key, zval *v) {
     const std::string_view name(key.name);
     const auto size = static_cast<size_t>(n);
     if (name == "package_max_length") c.package_max_length = size;
-    else if (name == "socket_buffer_size" || name == "buffer_output_size") c.socket_buffer_size = size;
+    else if (name == "socket_buffer_size") c.socket_buffer_size = size;
+    // Swoole: the largest response a worker hands to the master in PROCESS mode; BASE
+    // mode (no such hop) ignores it, as Swoole does. Kept in $server->setting only.
+    else if (name == "buffer_output_size" || name == "output_buffer_size") {}
     else if (name == "buffer_high_watermark") c.buffer_high_watermark = size;
     else if (name == "buffer_low_watermark") c.buffer_low_watermark = size;
     else if (name == "websocket_compression") c.websocket_compression = b;
@@ -574,6 +578,13 @@ void ServerEventsImpl::on_buffer_empty(ws::SessionId id) {
 
 namespace {
 
+// An event whose only argument is the server (managerStart, beforeReload, ...).
+void call_server_event(ServerObject *o, int ev) {
+    zval args[1];
+    ZVAL_OBJ(&args[0], &o->std);
+    wsserver_call(o, o->impl->callbacks[ev], 1, args);
+}
+
 void set_process_properties(ServerObject *o) {
     ServerImpl &impl = *o->impl;
     zend_object *obj = &o->std;
@@ -598,7 +609,21 @@ bool run_worker(ServerObject *o, int worker_id, bool call_start) {
     wsserver_call(o, impl.callbacks[WSSERVER_EVENT_WORKER_START], 2, args);
     int err = 0;
     if (!EG(exception)) {
-        err = s->reactor().on_signal(SIGTERM, [s](int) { s->stop(); });  // graceful stop
+        // Graceful stop. With no manager, this process is the master: beforeShutdown here.
+        err = s->reactor().on_signal(SIGTERM, [o, s](int) {
+            if (!s->stopping()) {
+                if (o->impl->manager_pid == 0) {
+                    call_server_event(o, WSSERVER_EVENT_BEFORE_SHUTDOWN);
+                } else {
+                    // A worker told to go (reload, shutdown): Swoole's onWorkerExit, once here.
+                    zval args[2];
+                    ZVAL_OBJ(&args[0], &o->std);
+                    ZVAL_LONG(&args[1], o->impl->worker_id);
+                    wsserver_call(o, o->impl->callbacks[WSSERVER_EVENT_WORKER_EXIT], 2, args);
+                }
+            }
+            s->stop();
+        });
         // SIGUSR1/SIGUSR2 reload workers: the manager's business. Here they must not take
         // the default action (terminate).
         if (err == 0) err = s->reactor().on_signal(SIGUSR1, [](int) {});
@@ -645,16 +670,8 @@ bool run_manager(ServerObject *o) {
     po.table = impl.table.get();
     po.stop_timeout_ms = impl.config.stop_timeout_ms + 2000;
     ws::WorkerPool::Hooks hooks;
-    hooks.manager_start = [o] {
-        zval args[1];
-        ZVAL_OBJ(&args[0], &o->std);
-        wsserver_call(o, o->impl->callbacks[WSSERVER_EVENT_MANAGER_START], 1, args);
-    };
-    hooks.manager_stop = [o] {
-        zval args[1];
-        ZVAL_OBJ(&args[0], &o->std);
-        wsserver_call(o, o->impl->callbacks[WSSERVER_EVENT_MANAGER_STOP], 1, args);
-    };
+    hooks.manager_start = [o] { call_server_event(o, WSSERVER_EVENT_MANAGER_START); };
+    hooks.manager_stop = [o] { call_server_event(o, WSSERVER_EVENT_MANAGER_STOP); };
     hooks.worker_exit = [o](const ws::WorkerExit &e) {
         zval args[5];
         ZVAL_OBJ(&args[0], &o->std);
@@ -662,13 +679,17 @@ bool run_manager(ServerObject *o) {
         ZVAL_LONG(&args[2], e.pid);
         ZVAL_LONG(&args[3], e.exit_code);
         ZVAL_LONG(&args[4], e.signal);
+        if (e.signal == 0 && e.exit_code == 0) return;  // a clean exit (stop() in the worker) is no error
         if (!Z_ISUNDEF(o->impl->callbacks[WSSERVER_EVENT_WORKER_ERROR].fn)) {
             wsserver_call(o, o->impl->callbacks[WSSERVER_EVENT_WORKER_ERROR], 5, args);
-        } else if (e.signal != 0 || e.exit_code != 0) {
+        } else {
             php_error_docref(nullptr, E_WARNING, "worker#%d (pid %d) exited abnormally: code=%d, signal=%d",
                              e.worker_id, static_cast<int>(e.pid), e.exit_code, e.signal);
         }
     };
+    hooks.before_reload = [o] { call_server_event(o, WSSERVER_EVENT_BEFORE_RELOAD); };
+    hooks.after_reload = [o] { call_server_event(o, WSSERVER_EVENT_AFTER_RELOAD); };
+    hooks.before_shutdown = [o] { call_server_event(o, WSSERVER_EVENT_BEFORE_SHUTDOWN); };
     auto pool = ws::WorkerPool::create(po, std::move(hooks));
     if (!pool) {
         php_error_docref(nullptr, E_WARNING, "cannot start the workers: %s", pool.error().message.c_str());
