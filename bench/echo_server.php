@@ -1,33 +1,9 @@
 <?php
 // Echo server for bench/run.sh: every message is pushed back to its sender with its opcode.
-// Runs unchanged on wsserver and on Swoole (SWOOLE_BASE, one worker, 127.0.0.1 only).
 //   php -d extension=modules/wsserver.so bench/echo_server.php PORT [READY_FILE]
-// READY_FILE, when given, is created once the worker runs (run.sh waits for it).
 
-use Swoole\WebSocket\Server;
+require __DIR__ . '/server.inc';
 
-if (!class_exists(Server::class)) {
-    fwrite(STDERR, "echo_server.php: Swoole\\WebSocket\\Server is missing; load wsserver.so or swoole.so\n");
-    exit(2);
-}
-$port = (int)($argv[1] ?? 0);
-if ($port <= 0 || $port > 65535) {
-    fwrite(STDERR, "usage: php echo_server.php PORT [READY_FILE]\n");
-    exit(2);
-}
-$ready = $argv[2] ?? '';
-
-$server = new Server('127.0.0.1', $port);
-$server->set([
-    'worker_num' => 1,
-    'log_level' => SWOOLE_LOG_WARNING,
-]);
-$server->on('workerStart', function () use ($ready) {
-    if ($ready !== '') {
-        file_put_contents($ready, (string)getmypid());
-    }
-});
-$server->on('message', function (Server $server, $frame) {
+bench_server('echo_server.php', function (Swoole\WebSocket\Server $server, $frame) {
     $server->push($frame->fd, $frame->data, $frame->opcode);
 });
-$server->start();
