@@ -751,11 +751,7 @@ ZEND_METHOD(Swoole_Server, __construct) {
         zend_throw_exception(wsserver_ce_exception, "the server is already constructed", 0);
         RETURN_THROWS();
     }
-    if (mode == kModeProcess) {
-        zend_throw_exception(wsserver_ce_exception, "SWOOLE_PROCESS mode is not implemented yet", 0);
-        RETURN_THROWS();
-    }
-    if (mode != kModeBase) {
+    if (mode != kModeBase && mode != kModeProcess) {
         zend_throw_exception_ex(wsserver_ce_exception, 0, "invalid server mode " ZEND_LONG_FMT, mode);
         RETURN_THROWS();
     }
@@ -776,6 +772,11 @@ ZEND_METHOD(Swoole_Server, __construct) {
     ServerImpl &impl = *o->impl;
     impl.config.host = host ? std::string(ZSTR_VAL(host), ZSTR_LEN(host)) : std::string("0.0.0.0");
     impl.config.port = static_cast<uint16_t>(port);
+    // SWOOLE_PROCESS, for now, runs on the BASE worker model with a manager (any worker
+    // reaches any fd through the shared table); Swoole's default worker_num there is one
+    // per CPU.
+    impl.process_mode = mode == kModeProcess;
+    if (impl.process_mode) impl.config.worker_num = static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
     impl.config.has_disconnect_handler = true;  // on_disconnect becomes onClose/onDisconnect
     // SIGTERM is taken over by start() only, while the loop runs: a server object that is
     // constructed but not started leaves the process's signals alone.
@@ -927,7 +928,7 @@ ZEND_METHOD(Swoole_Server, start) {
     GC_ADDREF(obj);  // alive until the loop returned, whatever the callbacks do
     impl.running = true;
     impl.start_time = static_cast<zend_long>(::time(nullptr));
-    bool ok = impl.config.worker_num > 1 ? run_manager(o) : run_worker(o, 0, true);
+    bool ok = impl.config.worker_num > 1 || impl.process_mode ? run_manager(o) : run_worker(o, 0, true);
     impl.running = false;
     impl.finished = true;
     OBJ_RELEASE(obj);

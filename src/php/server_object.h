@@ -98,6 +98,7 @@ struct ServerImpl {
     pid_t manager_pid = 0;  // 0: one worker, no manager
     pid_t master_pid = 0;
     bool is_manager = false;
+    bool process_mode = false;  // SWOOLE_PROCESS: always a manager, even with one worker
     zend_long start_time = 0;  // unix seconds when start() ran
 };
 
