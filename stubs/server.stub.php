@@ -67,6 +67,8 @@ namespace Swoole {
 
         public function reload(bool $only_reload_taskworker = false): bool {}
 
+        public function sendMessage(mixed $message, int $dst_worker_id): bool {}
+
         public function stop(int $workerId = -1): bool {}
 
         public function getLastError(): int {}

@@ -29,6 +29,7 @@ enum class ChannelMessageType : uint8_t {
     Send = 2,        // raw bytes to `session`
     Close = 3,       // close `session`; aux 1 = reset
     Disconnect = 4,  // close handshake with `session`: code in aux, reason as payload
+    Pipe = 5,        // sendMessage(): `session` is the sending worker, aux the binding's flags
 };
 
 struct ChannelHeader {

@@ -1043,7 +1043,23 @@ bool Server::forward(const ConnectionInfo &owner, ChannelMessageType type, uint8
     return true;
 }
 
+bool Server::send_pipe_message(int32_t dst, std::string_view data, uint32_t flags) {
+    if (!manager_ || dst == worker_id_ || dst < 0)
+        return fail(ServerError::SessionNotExist, "no such worker to send a message to");
+    ChannelHeader h;
+    h.type = ChannelMessageType::Pipe;
+    h.aux = flags;
+    h.target_worker = dst;
+    h.session = worker_id_;
+    if (!manager_->send(h, data)) return fail(ServerError::OutputBufferOverflow, "the worker channel is full");
+    return true;
+}
+
 void Server::execute(const ChannelHeader &h, std::string_view payload) {
+    if (h.type == ChannelMessageType::Pipe) {
+        events_.on_pipe_message(static_cast<int32_t>(h.session), payload, h.aux);
+        return;
+    }
     // The session may have closed since the sender looked: then the command is moot.
     if (!find_live(h.session)) return;
     switch (h.type) {
@@ -1058,6 +1074,8 @@ void Server::execute(const ChannelHeader &h, std::string_view payload) {
         break;
     case ChannelMessageType::Disconnect:
         disconnect(h.session, static_cast<uint16_t>(h.aux), payload);
+        break;
+    case ChannelMessageType::Pipe:
         break;
     }
 }

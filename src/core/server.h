@@ -192,6 +192,10 @@ public:
     virtual void on_close(SessionId) {}
     // A connection that never became a WebSocket closed (has_disconnect_handler).
     virtual void on_disconnect(SessionId) {}
+    // A sendMessage() from another worker (flags: what the sender's binding set).
+    virtual void on_pipe_message(int32_t src_worker, std::string_view data, uint32_t flags) {
+        (void)src_worker, (void)data, (void)flags;
+    }
     // raw_tcp: bytes as read, valid during the call only.
     virtual void on_receive(SessionId, std::string_view data) { (void)data; }
     virtual void on_buffer_full(SessionId) {}
@@ -255,6 +259,11 @@ public:
     bool push(SessionId id, uint8_t opcode, std::string_view data, unsigned flags);
     // Close handshake with `code` (1000 or 4000-4999) and `reason` (<= 123 bytes).
     bool disconnect(SessionId id, uint16_t code = 1000, std::string_view reason = {});
+
+    // ---- between workers
+    // To worker `dst` (not this one) through the manager; false without one, or if the
+    // channel is full.
+    bool send_pipe_message(int32_t dst, std::string_view data, uint32_t flags);
 
     // ---- any connection
     // Raw bytes (Swoole's send()); same cap rule as push().

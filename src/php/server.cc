@@ -7,7 +7,11 @@
 #include "php/classes.h"
 #include "php/server_object.h"
 
+extern "C" {
+#include "ext/standard/php_var.h"  // declared without C linkage
+}
 #include "zend_exceptions.h"
+#include "zend_smart_str.h"
 #include "zend_interfaces.h"
 
 #include <unistd.h>
@@ -64,6 +68,7 @@ bool event_supported(int ev) {
     case WSSERVER_EVENT_BUFFER_FULL:
     case WSSERVER_EVENT_BUFFER_EMPTY:
     case WSSERVER_EVENT_RECEIVE:
+    case WSSERVER_EVENT_PIPE_MESSAGE:
     case WSSERVER_EVENT_MANAGER_START:
     case WSSERVER_EVENT_MANAGER_STOP:
     case WSSERVER_EVENT_WORKER_EXIT:
@@ -564,6 +569,31 @@ void ServerEventsImpl::on_receive(ws::SessionId id, std::string_view data) {
     ZVAL_STR(&args[3], zstr_from(data));
     wsserver_call(o_, cb, 4, args);
     zval_ptr_dtor(&args[3]);
+}
+
+// sendMessage(): strings travel as they are, anything else serialized (flag 1).
+constexpr uint32_t kPipeSerialized = 1;
+
+void ServerEventsImpl::on_pipe_message(int32_t src_worker, std::string_view data, uint32_t flags) {
+    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_PIPE_MESSAGE];
+    if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
+    zval args[3];
+    ZVAL_OBJ(&args[0], &o_->std);
+    ZVAL_LONG(&args[1], src_worker);
+    if (flags & kPipeSerialized) {
+        php_unserialize_data_t var_hash;
+        PHP_VAR_UNSERIALIZE_INIT(var_hash);
+        const auto *p = reinterpret_cast<const unsigned char *>(data.data());
+        if (!php_var_unserialize(&args[2], &p, p + data.size(), &var_hash)) {
+            zval_ptr_dtor(&args[2]);
+            ZVAL_FALSE(&args[2]);
+        }
+        PHP_VAR_UNSERIALIZE_DESTROY(var_hash);
+    } else {
+        ZVAL_STR(&args[2], zstr_from(data));
+    }
+    wsserver_call(o_, cb, 3, args);
+    zval_ptr_dtor(&args[2]);
 }
 
 void ServerEventsImpl::on_buffer_full(ws::SessionId id) {
@@ -1074,6 +1104,48 @@ ZEND_METHOD(Swoole_Server, close) {
 ZEND_METHOD(Swoole_Server, shutdown) {
     ZEND_PARSE_PARAMETERS_NONE();
     stop_server(INTERNAL_FUNCTION_PARAM_PASSTHRU, true);
+}
+
+ZEND_METHOD(Swoole_Server, sendMessage) {
+    zval *message;
+    zend_long dst;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_ZVAL(message)
+        Z_PARAM_LONG(dst)
+    ZEND_PARSE_PARAMETERS_END();
+    ServerImpl &impl = *this_server(ZEND_THIS)->impl;
+    ws::Server *s = impl.server.get();
+    if (!impl.running || !s || impl.is_manager) {
+        php_error_docref(nullptr, E_WARNING, "server is not running");
+        RETURN_FALSE;
+    }
+    if (dst < 0 || dst >= impl.config.worker_num) {
+        php_error_docref(nullptr, E_WARNING, "worker_id[" ZEND_LONG_FMT "] is invalid", dst);
+        RETURN_FALSE;
+    }
+    if (dst == impl.worker_id) {
+        php_error_docref(nullptr, E_WARNING, "can't send messages to self");
+        RETURN_FALSE;
+    }
+    bool ok;
+    if (Z_TYPE_P(message) == IS_STRING) {
+        ok = s->send_pipe_message(static_cast<int32_t>(dst), std::string_view(Z_STRVAL_P(message), Z_STRLEN_P(message)), 0);
+    } else {
+        smart_str buf = {};
+        php_serialize_data_t var_hash;
+        PHP_VAR_SERIALIZE_INIT(var_hash);
+        php_var_serialize(&buf, message, &var_hash);
+        PHP_VAR_SERIALIZE_DESTROY(var_hash);
+        if (EG(exception)) {
+            smart_str_free(&buf);
+            RETURN_THROWS();
+        }
+        std::string_view bytes = buf.s ? std::string_view(ZSTR_VAL(buf.s), ZSTR_LEN(buf.s)) : std::string_view();
+        ok = s->send_pipe_message(static_cast<int32_t>(dst), bytes, kPipeSerialized);
+        smart_str_free(&buf);
+    }
+    if (!ok) impl.last_error = static_cast<int>(s->last_error());
+    RETURN_BOOL(ok);
 }
 
 ZEND_METHOD(Swoole_Server, reload) {

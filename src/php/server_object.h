@@ -71,6 +71,7 @@ public:
     void on_close(wsserver::SessionId id) override;
     void on_disconnect(wsserver::SessionId id) override;
     void on_receive(wsserver::SessionId id, std::string_view data) override;
+    void on_pipe_message(int32_t src_worker, std::string_view data, uint32_t flags) override;
     void on_buffer_full(wsserver::SessionId id) override;
     void on_buffer_empty(wsserver::SessionId id) override;
 
