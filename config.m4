@@ -86,6 +86,7 @@ if test "$PHP_WSSERVER" != "no"; then
     src/core/socket.cc
     src/core/syscall.cc
     src/core/timer_queue.cc
+    src/core/tls.cc
     src/core/utf8.cc
     src/core/websocket_handshake.cc
     src/core/websocket_session.cc

@@ -14,7 +14,7 @@ try {
     echo get_class($e), ' ', str_replace((string) $port, 'PORT', $e->getMessage()), ' code=', $e->getCode(), "\n";
 }
 var_dump(is_subclass_of('Swoole\Exception', 'Exception'));
-foreach ([[7, SWOOLE_SOCK_TCP], [SWOOLE_BASE, SWOOLE_SOCK_TCP | SWOOLE_SSL], [SWOOLE_BASE, SWOOLE_SOCK_UDP]] as [$mode, $type]) {
+foreach ([[7, SWOOLE_SOCK_TCP], [SWOOLE_BASE, SWOOLE_SOCK_UDP | SWOOLE_SSL], [SWOOLE_BASE, SWOOLE_SOCK_UDP]] as [$mode, $type]) {
     try {
         new Server('127.0.0.1', 0, $mode, $type);
     } catch (Swoole\Exception $e) {
@@ -86,7 +86,7 @@ var_dump($w->get());
 Swoole\Exception bind(127.0.0.1:PORT) failed: Address already in use code=98
 bool(true)
 invalid server mode 7
-SWOOLE_SSL is not implemented yet
+socket type 514 is not supported (SWOOLE_SOCK_TCP or SWOOLE_SOCK_TCP6)
 socket type 2 is not supported (SWOOLE_SOCK_TCP or SWOOLE_SOCK_TCP6)
 string(9) "127.0.0.1"
 bool(true)

@@ -185,6 +185,7 @@ public:
     OutputQueue out_;
     std::unique_ptr<HttpParser> http_;      // created on the first byte, dropped after a 101
     std::unique_ptr<WebSocketSession> ws_;  // created by the 101
+    TlsSession tls_;                        // SWOOLE_SSL: created at accept
     std::string pending_;                   // input read ahead while a response is awaited
     int64_t connect_time_;
     int64_t last_recv_ = 0;
@@ -422,6 +423,14 @@ void Server::accept_one(Accepted &&accepted) {
     }
     auto conn = std::make_unique<Connection>(*this, id, std::move(accepted), now);
     Connection &c = *conn;
+    if (tls_) {
+        auto session = TlsSession::create(*tls_);
+        if (!session) {
+            if (table_) table_->release(id);
+            return;
+        }
+        c.tls_ = std::move(session.value());
+    }
     if (reactor_->add(c.fd_.get(), Reactor::kRead, c) != 0) {
         if (table_) table_->release(id);
         return;
@@ -471,10 +480,25 @@ void Server::read_connection(Connection &c) {
         }
         reading_time_ = c.last_recv_;
         counters_.recv_bytes += r.bytes;
-        size_t used = consume(c, read_buffer_.data(), r.bytes);
+        uint8_t *data = read_buffer_.data();
+        size_t len = r.bytes;
+        if (c.tls_.valid()) {
+            tls_plain_.clear();
+            TlsSession::Status st = c.tls_.feed(data, len, tls_plain_);
+            send_tls_output(c);
+            if (c.phase_ == Phase::Closed) return;
+            if (st == TlsSession::Status::Error || st == TlsSession::Status::Closed) {
+                if (!tls_plain_.empty()) consume(c, reinterpret_cast<uint8_t *>(tls_plain_.data()), tls_plain_.size());
+                if (c.phase_ != Phase::Closed) on_eof(c);
+                return;
+            }
+            data = reinterpret_cast<uint8_t *>(tls_plain_.data());
+            len = tls_plain_.size();
+        }
+        size_t used = len ? consume(c, data, len) : 0;
         if (c.phase_ == Phase::Closed) return;
-        if (used < r.bytes && (c.phase_ == Phase::HttpWaiting || c.phase_ == Phase::HttpStreaming)) {
-            c.pending_.append(reinterpret_cast<const char *>(read_buffer_.data()) + used, r.bytes - used);
+        if (used < len && (c.phase_ == Phase::HttpWaiting || c.phase_ == Phase::HttpStreaming)) {
+            c.pending_.append(reinterpret_cast<const char *>(data) + used, len - used);
         }
         if (r.bytes < read_buffer_.size()) break;
     }
@@ -678,9 +702,46 @@ void Server::update_interest(Connection &c) {
     if (reactor_->interest(c.fd_.get()) != want) reactor_->modify(c.fd_.get(), want);
 }
 
+bool Server::seal(Connection &c, const void *&head, size_t &head_len, const void *&body, size_t &body_len,
+                  std::string &sealed) {
+    if (!c.tls_.valid()) return true;
+    sealed.clear();
+    if (!c.tls_.encrypt(head, head_len, body, body_len, sealed)) {
+        close_now(c, true);
+        return false;
+    }
+    head = nullptr;
+    head_len = 0;
+    body = sealed.data();
+    body_len = sealed.size();
+    return true;
+}
+
+void Server::send_tls_output(Connection &c) {
+    if (!c.tls_.has_pending_output()) return;
+    tls_output_.clear();
+    c.tls_.take_pending_output(tls_output_);
+    if (c.out_.empty() && &c != reading_) {
+        write_bytes(c, nullptr, 0, tls_output_.data(), tls_output_.size());
+    } else {
+        c.out_.enqueue_uncapped(tls_output_.data(), tls_output_.size());  // the handshake must proceed
+        if (&c != reading_) update_interest(c);
+    }
+}
+
 bool Server::write(Connection &c, const void *head, size_t head_len, const void *body, size_t body_len) {
     if (c.phase_ == Phase::Closed) return false;
     counters_.send_bytes += head_len + body_len;
+    if (c.tls_.valid()) {
+        std::string sealed;
+        if (!seal(c, head, head_len, body, body_len, sealed)) return false;
+        return write_bytes(c, head, head_len, body, body_len);
+    }
+    return write_bytes(c, head, head_len, body, body_len);
+}
+
+bool Server::write_bytes(Connection &c, const void *head, size_t head_len, const void *body, size_t body_len) {
+    if (c.phase_ == Phase::Closed) return false;
     if (&c == reading_) {
         // Batched until the input is consumed. Small writes only: a large payload would be
         // copied into the queue, so it goes out now, behind what is batched.
@@ -719,12 +780,16 @@ bool Server::write(Connection &c, const void *head, size_t head_len, const void 
 // the application queues) does not refuse it.
 void Server::write_control(Connection &c, const void *data, size_t len) {
     if (c.phase_ == Phase::Closed) return;
+    std::string sealed;
+    const void *none = nullptr;
+    size_t none_len = 0;
+    if (!seal(c, none, none_len, data, len, sealed)) return;
     if (!c.out_.empty() || &c == reading_) {
         c.out_.enqueue_uncapped(data, len);
         if (&c != reading_) update_interest(c);
         return;
     }
-    write(c, nullptr, 0, data, len);
+    write_bytes(c, nullptr, 0, data, len);
 }
 
 void Server::flush_batched(Connection &c) {
@@ -738,6 +803,14 @@ void Server::flush_batched(Connection &c) {
 
 bool Server::write_owned(Connection &c, std::string &&bytes) {
     if (c.phase_ == Phase::Closed) return false;
+    if (c.tls_.valid()) {
+        std::string sealed;
+        if (!c.tls_.encrypt(bytes.data(), bytes.size(), sealed)) {
+            close_now(c, true);
+            return false;
+        }
+        bytes = std::move(sealed);
+    }
     OutputQueue::SendResult r = c.out_.send(c.fd_.get(), nullptr, 0, std::move(bytes));
     if (r.status == OutputQueue::SendStatus::Error) {
         on_eof(c);
@@ -948,13 +1021,16 @@ bool Server::respond(SessionId id, const HttpResponse &response, std::string_vie
     bool no_body = c->head_request_ || response.status() == 204 || response.status() == 304;
     if (no_body) body = {};
     // The cap does not apply to a response: queue it whole rather than lose it.
-    if (c->out_.empty()) {
-        if (!write(*c, head.data(), head.size(), body.data(), body.size())) {
-            if (c->phase_ == Phase::Closed) return true;
-            c->out_.enqueue(head.data(), head.size(), body.data(), body.size());
-        }
-    } else {
-        c->out_.enqueue(head.data(), head.size(), body.data(), body.size());
+    const void *h = head.data(), *b = body.data();
+    size_t hl = head.size(), bl = body.size();
+    std::string sealed;
+    if (!seal(*c, h, hl, b, bl, sealed)) return true;  // the TLS session failed: closed
+    counters_.send_bytes += hl + bl;
+    if (!c->out_.empty() || !write_bytes(*c, h, hl, b, bl)) {
+        if (c->phase_ == Phase::Closed) return true;
+        c->out_.enqueue_uncapped(h, hl);
+        c->out_.enqueue_uncapped(b, bl);
+        update_interest(*c);
     }
     if (c->phase_ == Phase::Closed) return true;
     finish_http_response(*c, keep_alive);
@@ -1011,11 +1087,7 @@ bool Server::end_body(SessionId id, std::string_view data) {
     if (!write_chunk(*c, data)) return fail(ServerError::OutputBufferOverflow, "output buffer overflow");
     if (c->chunked_ && !c->head_request_) {
         static const char kLastChunk[] = "0\r\n\r\n";
-        if (c->out_.empty()) {
-            write(*c, nullptr, 0, kLastChunk, sizeof kLastChunk - 1);
-        } else {
-            c->out_.enqueue(kLastChunk, sizeof kLastChunk - 1);
-        }
+        write_control(*c, kLastChunk, sizeof kLastChunk - 1);  // past the cap: the body must end
         if (c->phase_ == Phase::Closed) return true;
     }
     finish_http_response(*c, c->keep_alive_);

@@ -39,6 +39,7 @@
 #include "socket.h"
 #include "syscall.h"
 #include "timer_queue.h"
+#include "tls.h"
 #include "websocket_session.h"
 
 namespace wsserver {
@@ -84,6 +85,9 @@ struct ServerConfig {
     // 0: off.
     uint32_t heartbeat_check_interval = 0;
     uint32_t heartbeat_idle_time = 0;
+    // SWOOLE_SSL: the binding builds a TlsContext from these and hands it to set_tls().
+    bool ssl = false;
+    TlsOptions tls;
     // The process model (read by whoever starts the workers, not by Server itself).
     int worker_num = 1;
     uint32_t max_connection = 0;  // 0: ConnectionTable::default_capacity()
@@ -238,6 +242,10 @@ public:
     // nothing changed, once a connection was accepted.
     bool reconfigure(const ServerConfig &config);
 
+    // wss:// and https://: every connection accepted from now on speaks TLS with `context`
+    // (SWOOLE_SSL). Before run().
+    void set_tls(TlsContext context) { tls_ = std::move(context); }
+
     // ---- several workers (BASE mode, worker_num > 1); all before run()
     // Session ids come from `table` (shared by every worker, created before fork) and every
     // connection is registered there, so the introspection calls below see every worker's
@@ -336,6 +344,13 @@ private:
     // Output. False when the queue is at its cap (Full) or the connection failed.
     bool write(Connection &c, const void *head, size_t head_len, const void *body, size_t body_len);
     bool write_owned(Connection &c, std::string &&bytes);
+    // Socket bytes as they are (TLS records, or plaintext without TLS).
+    bool write_bytes(Connection &c, const void *head, size_t head_len, const void *body, size_t body_len);
+    // With TLS, encrypts head + body into `sealed` and points head/body at it (so the
+    // caller's queue and cap logic see the records). False: the session failed, closed.
+    bool seal(Connection &c, const void *&head, size_t &head_len, const void *&body, size_t &body_len,
+              std::string &sealed);
+    void send_tls_output(Connection &c);  // handshake records, alerts, close_notify
     void update_interest(Connection &c);
     void flush_batched(Connection &c);
     void write_control(Connection &c, const void *data, size_t len);
@@ -373,6 +388,9 @@ private:
     OutputLimits output_limits_;
     BufferPool pool_;
     std::vector<uint8_t> read_buffer_;  // one per reactor, reused for every read
+    std::optional<TlsContext> tls_;
+    std::string tls_plain_;   // plaintext of one read, reused
+    std::string tls_output_;  // records to send, reused
     std::unordered_map<SessionId, std::unique_ptr<Connection>> connections_;
     ConnectionTable *table_ = nullptr;  // shared with the other workers, when several
     int32_t worker_id_ = 0;

@@ -237,6 +237,15 @@ constexpr SettingKey kSettings[] = {
     {"worker_num", Kind::WorkerNum},
     {"max_connection", Kind::Size},
     {"heartbeat_check_interval", Kind::Size},
+    {"ssl_cert_file", Kind::String},
+    {"ssl_key_file", Kind::String},
+    {"ssl_passphrase", Kind::String},
+    {"ssl_client_cert_file", Kind::String},
+    {"ssl_ciphers", Kind::String},
+    {"ssl_verify_peer", Kind::Bool},
+    {"ssl_allow_self_signed", Kind::Bool},
+    {"ssl_verify_depth", Kind::Size},
+    {"ssl_protocols", Kind::Size},
     {"heartbeat_idle_time", Kind::Size},
     {"max_conn", Kind::Size},
 };
@@ -303,7 +312,33 @@ bool apply_setting(ws::ServerConfig &c, const SettingKey &key, zval *v) {
     else if (name == "open_websocket_pong_frame") c.open_websocket_pong_frame = b;
     else if (name == "http_header_max_size") c.http_header_max_size = size;
     else if (name == "upload_tmp_dir") c.upload_tmp_dir.assign(Z_STRVAL_P(v), Z_STRLEN_P(v));
-    else if (name == "heartbeat_check_interval" || name == "heartbeat_idle_time") {
+    else if (name == "ssl_cert_file") c.tls.cert_file.assign(Z_STRVAL_P(v), Z_STRLEN_P(v));
+    else if (name == "ssl_key_file") c.tls.key_file.assign(Z_STRVAL_P(v), Z_STRLEN_P(v));
+    else if (name == "ssl_passphrase") c.tls.passphrase.assign(Z_STRVAL_P(v), Z_STRLEN_P(v));
+    else if (name == "ssl_client_cert_file") c.tls.ca_file.assign(Z_STRVAL_P(v), Z_STRLEN_P(v));
+    else if (name == "ssl_ciphers") c.tls.ciphers.assign(Z_STRVAL_P(v), Z_STRLEN_P(v));
+    else if (name == "ssl_verify_peer") c.tls.verify_peer = b;
+    else if (name == "ssl_allow_self_signed") c.tls.allow_self_signed = b;
+    else if (name == "ssl_verify_depth") c.tls.verify_depth = static_cast<int>(std::min<zend_long>(n, 100));
+    else if (name == "ssl_protocols") {
+        // Swoole's bitmask (SWOOLE_SSL_TLSv1 8, _1 16, _2 32, _3 64) as the range it spans.
+        static constexpr struct { zend_long bit; int version; } kVersions[] = {
+            {8, ws::tls_version::kTls1_0}, {16, ws::tls_version::kTls1_1},
+            {32, ws::tls_version::kTls1_2}, {64, ws::tls_version::kTls1_3}};
+        int lo = 0, hi = 0;
+        for (const auto &v : kVersions) {
+            if (n & v.bit) {
+                if (!lo) lo = v.version;
+                hi = v.version;
+            }
+        }
+        if (!lo) {
+            php_error_docref(nullptr, E_WARNING, "setting 'ssl_protocols' names no TLS version (SWOOLE_SSL_TLSv1_2...)");
+            return false;
+        }
+        c.tls.min_version = lo;
+        c.tls.max_version = hi;
+    } else if (name == "heartbeat_check_interval" || name == "heartbeat_idle_time") {
         if (n > 86400 * 365) {
             php_error_docref(nullptr, E_WARNING, "setting '%s' is too large (seconds)", key.name);
             return false;
@@ -785,11 +820,9 @@ ZEND_METHOD(Swoole_Server, __construct) {
         zend_throw_exception_ex(wsserver_ce_exception, 0, "invalid server mode " ZEND_LONG_FMT, mode);
         RETURN_THROWS();
     }
-    if (sock_type & kSockSsl) {
-        zend_throw_exception(wsserver_ce_exception, "SWOOLE_SSL is not implemented yet", 0);
-        RETURN_THROWS();
-    }
-    if (sock_type != kSockTcp && sock_type != kSockTcp6) {
+    const bool ssl = (sock_type & kSockSsl) != 0;
+    const zend_long base_type = sock_type & ~kSockSsl;
+    if (base_type != kSockTcp && base_type != kSockTcp6) {
         zend_throw_exception_ex(wsserver_ce_exception, 0,
                                 "socket type " ZEND_LONG_FMT " is not supported (SWOOLE_SOCK_TCP or SWOOLE_SOCK_TCP6)",
                                 sock_type);
@@ -802,6 +835,7 @@ ZEND_METHOD(Swoole_Server, __construct) {
     ServerImpl &impl = *o->impl;
     impl.config.host = host ? std::string(ZSTR_VAL(host), ZSTR_LEN(host)) : std::string("0.0.0.0");
     impl.config.port = static_cast<uint16_t>(port);
+    impl.config.ssl = ssl;
     // SWOOLE_PROCESS, for now, runs on the BASE worker model with a manager (any worker
     // reaches any fd through the shared table); Swoole's default worker_num there is one
     // per CPU.
@@ -946,6 +980,19 @@ ZEND_METHOD(Swoole_Server, start) {
         RETURN_FALSE;
     }
 
+    if (impl.config.ssl) {
+        if (impl.config.tls.cert_file.empty() || impl.config.tls.key_file.empty()) {
+            php_error_docref(nullptr, E_WARNING, "SWOOLE_SSL needs the ssl_cert_file and ssl_key_file settings");
+            RETURN_FALSE;
+        }
+        impl.config.tls.alpn = {"http/1.1"};
+        auto tls = ws::TlsContext::create(impl.config.tls);
+        if (!tls) {
+            php_error_docref(nullptr, E_WARNING, "%s", tls.error().message.c_str());
+            RETURN_FALSE;
+        }
+        s->set_tls(std::move(tls.value()));
+    }
     auto table = ws::ConnectionTable::create({impl.config.max_connection, 1});
     if (!table) {
         php_error_docref(nullptr, E_WARNING, "cannot create the connection table: %s", table.error().message.c_str());
