@@ -46,7 +46,7 @@ for target in "${targets[@]}"; do
   echo "=== building $target"
   # Link to a temporary name and rename, so a fuzzer still running from an earlier
   # invocation keeps its binary.
-  if ! "$cxx" "${flags[@]}" "$src" "${core_sources[@]}" -lz -lcrypto -o "$out/$target.tmp.$$" ||
+  if ! "$cxx" "${flags[@]}" "$src" "${core_sources[@]}" -lz -lssl -lcrypto -o "$out/$target.tmp.$$" ||
      ! mv -f "$out/$target.tmp.$$" "$out/$target"; then
     rm -f "$out/$target.tmp.$$"
     failed+=("$target(build)")
