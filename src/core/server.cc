@@ -857,6 +857,11 @@ void Server::start_close_timer(Connection &c, uint64_t ms) {
 void Server::drain_and_close(Connection &c) {
     if (c.phase_ == Phase::Closed) return;
     c.phase_ = Phase::Draining;
+    if (c.tls_.valid() && c.tls_.handshake_done() && !c.tls_.closed()) {
+        tls_output_.clear();
+        c.tls_.shutdown(tls_output_);  // close_notify: the peer can tell the end from a cut
+        if (!tls_output_.empty()) c.out_.enqueue_uncapped(tls_output_.data(), tls_output_.size());
+    }
     if (c.out_.empty()) {
         close_now(c, false);
         return;
