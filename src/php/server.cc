@@ -237,6 +237,7 @@ constexpr SettingKey kSettings[] = {
     {"worker_num", Kind::WorkerNum},
     {"max_connection", Kind::Size},
     {"heartbeat_check_interval", Kind::Size},
+    {"handshake_timeout", Kind::Millis},
     {"ssl_cert_file", Kind::String},
     {"ssl_key_file", Kind::String},
     {"ssl_passphrase", Kind::String},
@@ -258,8 +259,17 @@ bool apply_setting(ws::ServerConfig &c, const SettingKey &key, zval *v) {
     zend_long n = 0;
     bool b = false;
     switch (key.kind) {
-    case Kind::Size:
     case Kind::Millis:
+        // Seconds, as Swoole's timeouts are given (0.5 = 500 ms); 0 disables.
+        if ((Z_TYPE_P(v) == IS_LONG || Z_TYPE_P(v) == IS_DOUBLE) && zval_get_double(v) >= 0 && zval_get_double(v) < 1e9) {
+            n = static_cast<zend_long>(zval_get_double(v) * 1000.0 + 0.5);
+        } else {
+            php_error_docref(nullptr, E_WARNING, "setting '%s' must be a number of seconds >= 0, %s given", key.name,
+                             type_name(v));
+            return false;
+        }
+        break;
+    case Kind::Size:
     case Kind::WorkerNum:
         if (Z_TYPE_P(v) == IS_LONG) {
             n = Z_LVAL_P(v);
@@ -312,6 +322,7 @@ bool apply_setting(ws::ServerConfig &c, const SettingKey &key, zval *v) {
     else if (name == "open_websocket_pong_frame") c.open_websocket_pong_frame = b;
     else if (name == "http_header_max_size") c.http_header_max_size = size;
     else if (name == "upload_tmp_dir") c.upload_tmp_dir.assign(Z_STRVAL_P(v), Z_STRLEN_P(v));
+    else if (name == "handshake_timeout") c.handshake_timeout_ms = static_cast<uint64_t>(n);
     else if (name == "ssl_cert_file") c.tls.cert_file.assign(Z_STRVAL_P(v), Z_STRLEN_P(v));
     else if (name == "ssl_key_file") c.tls.key_file.assign(Z_STRVAL_P(v), Z_STRLEN_P(v));
     else if (name == "ssl_passphrase") c.tls.passphrase.assign(Z_STRVAL_P(v), Z_STRLEN_P(v));
