@@ -253,6 +253,11 @@ constexpr SettingKey kSettings[] = {
 
 const char *type_name(zval *v) { return zend_zval_type_name(v); }
 
+bool wrong_type(const SettingKey &key, const char *expected, zval *v) {
+    php_error_docref(nullptr, E_WARNING, "setting '%s' must be %s, %s given", key.name, expected, type_name(v));
+    return false;
+}
+
 // Checks and applies one known key; false after a warning naming the key.
 bool apply_setting(ws::ServerConfig &c, const SettingKey &key, zval *v) {
     ZVAL_DEREF(v);
@@ -264,9 +269,7 @@ bool apply_setting(ws::ServerConfig &c, const SettingKey &key, zval *v) {
         if ((Z_TYPE_P(v) == IS_LONG || Z_TYPE_P(v) == IS_DOUBLE) && zval_get_double(v) >= 0 && zval_get_double(v) < 1e9) {
             n = static_cast<zend_long>(zval_get_double(v) * 1000.0 + 0.5);
         } else {
-            php_error_docref(nullptr, E_WARNING, "setting '%s' must be a number of seconds >= 0, %s given", key.name,
-                             type_name(v));
-            return false;
+            return wrong_type(key, "a number of seconds >= 0", v);
         }
         break;
     case Kind::Size:
@@ -278,9 +281,7 @@ bool apply_setting(ws::ServerConfig &c, const SettingKey &key, zval *v) {
         } else if (Z_TYPE_P(v) == IS_STRING &&
                    is_numeric_string(Z_STRVAL_P(v), Z_STRLEN_P(v), &n, nullptr, false) == IS_LONG) {
         } else {
-            php_error_docref(nullptr, E_WARNING, "setting '%s' must be of type int, %s given", key.name,
-                             type_name(v));
-            return false;
+            return wrong_type(key, "of type int", v);
         }
         if (n < 0) {
             php_error_docref(nullptr, E_WARNING, "setting '%s' must be greater than or equal to 0", key.name);
@@ -293,16 +294,12 @@ bool apply_setting(ws::ServerConfig &c, const SettingKey &key, zval *v) {
         } else if (Z_TYPE_P(v) == IS_LONG) {
             b = Z_LVAL_P(v) != 0;
         } else {
-            php_error_docref(nullptr, E_WARNING, "setting '%s' must be of type bool, %s given", key.name,
-                             type_name(v));
-            return false;
+            return wrong_type(key, "of type bool", v);
         }
         break;
     case Kind::String:
         if (Z_TYPE_P(v) != IS_STRING) {
-            php_error_docref(nullptr, E_WARNING, "setting '%s' must be of type string, %s given", key.name,
-                             type_name(v));
-            return false;
+            return wrong_type(key, "of type string", v);
         }
         break;
     }
