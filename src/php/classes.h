@@ -27,6 +27,17 @@ void destroy_member(T &member) {
     member.~T();
 }
 
+// Allocates the struct around a new zend_object of class `ce` and initialises the object
+// part; the caller then builds its C++ members (construct_member) and returns &o->std.
+template <class T>
+T *new_object(zend_class_entry *ce, const zend_object_handlers &handlers) {
+    auto *o = static_cast<T *>(zend_object_alloc(sizeof(T), ce));
+    zend_object_std_init(&o->std, ce);
+    object_properties_init(&o->std, ce);
+    o->std.handlers = &handlers;
+    return o;
+}
+
 // The struct around a zend_object; `std` must be its last member.
 template <class T>
 T *object_from(zend_object *obj) {

@@ -55,12 +55,9 @@ RequestObject *request_from(zend_object *obj) {
 }
 
 zend_object *request_create(zend_class_entry *ce) {
-    auto *r = static_cast<RequestObject *>(zend_object_alloc(sizeof(RequestObject), ce));
+    auto *r = new_object<RequestObject>(ce, request_handlers);
     r->body = nullptr;
     construct_member(r->tmpfiles);
-    zend_object_std_init(&r->std, ce);
-    object_properties_init(&r->std, ce);
-    r->std.handlers = &request_handlers;
     return &r->std;
 }
 
@@ -125,13 +122,10 @@ ResponseObject *response_from(zend_object *obj) {
 }
 
 zend_object *response_create(zend_class_entry *ce) {
-    auto *r = static_cast<ResponseObject *>(zend_object_alloc(sizeof(ResponseObject), ce));
+    auto *r = new_object<ResponseObject>(ce, response_handlers);
     ZVAL_UNDEF(&r->server);
     r->id = 0;
     construct_member(r->state, std::make_unique<ResponseState>());
-    zend_object_std_init(&r->std, ce);
-    object_properties_init(&r->std, ce);
-    r->std.handlers = &response_handlers;
     return &r->std;
 }
 

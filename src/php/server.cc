@@ -108,13 +108,10 @@ IteratorObject *iterator_from(zend_object *obj) {
 }
 
 zend_object *iterator_create(zend_class_entry *ce) {
-    auto *it = static_cast<IteratorObject *>(zend_object_alloc(sizeof(IteratorObject), ce));
+    auto *it = new_object<IteratorObject>(ce, iterator_handlers);
     ZVAL_UNDEF(&it->server);
     construct_member(it->ids);
     it->pos = 0;
-    zend_object_std_init(&it->std, ce);
-    object_properties_init(&it->std, ce);
-    it->std.handlers = &iterator_handlers;
     return &it->std;
 }
 
@@ -154,11 +151,8 @@ void callback_reset(Callback &cb) {
 }
 
 zend_object *server_create(zend_class_entry *ce) {
-    auto *o = static_cast<ServerObject *>(zend_object_alloc(sizeof(ServerObject), ce));
+    auto *o = new_object<ServerObject>(ce, server_handlers);
     construct_member(o->impl, std::make_unique<ServerImpl>(o));
-    zend_object_std_init(&o->std, ce);
-    object_properties_init(&o->std, ce);
-    o->std.handlers = &server_handlers;
     return &o->std;
 }
 
