@@ -69,6 +69,12 @@ namespace Swoole {
 
         public function sendMessage(mixed $message, int $dst_worker_id): bool {}
 
+        public function task(mixed $data, int $taskWorkerIndex = -1, ?callable $finishCallback = null): int|false {}
+
+        public function taskwait(mixed $data, float $timeout = 0.5, int $taskWorkerIndex = -1): mixed {}
+
+        public function finish(mixed $data): bool {}
+
         public function stop(int $workerId = -1): bool {}
 
         public function getLastError(): int {}

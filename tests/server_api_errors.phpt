@@ -64,14 +64,14 @@ var_dump($r, $errors);
 [$r, $errors] = ws_capture(fn () => $s2->stop());
 var_dump($r, $errors);
 
-// Http\Server needs onRequest; a plain Server (TCP onReceive) is not there yet.
+// Http\Server needs onRequest, a plain Server onReceive.
 [$r, $errors] = ws_capture(fn () => (new Swoole\Http\Server('127.0.0.1'))->start());
 var_dump($r, $errors);
 [$r, $errors] = ws_capture(fn () => (new Swoole\Server('127.0.0.1'))->start());
 var_dump($r, $errors);
 $s3 = new Server('127.0.0.1');
 $s3->on('message', fn () => 1);
-$s3->on('task', fn () => 1);
+$s3->on('packet', fn () => 1);  // UDP: not there
 [$r, $errors] = ws_capture(fn () => $s3->start());
 var_dump($r, $errors);
 
@@ -183,6 +183,6 @@ array(1) {
 bool(false)
 array(1) {
   [0]=>
-  string(%d) "E_WARNING: Swoole\Server::start(): the task event is not implemented yet"
+  string(%d) "E_WARNING: Swoole\Server::start(): the packet event is not implemented yet"
 }
 NULL

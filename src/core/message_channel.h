@@ -30,6 +30,8 @@ enum class ChannelMessageType : uint8_t {
     Close = 3,       // close `session`; aux 1 = reset
     Disconnect = 4,  // close handshake with `session`: code in aux, reason as payload
     Pipe = 5,        // sendMessage(): `session` is the sending worker, aux the binding's flags
+    Task = 6,        // task(): `session` is the task id, `reserved` the sending worker, aux flags
+    Finish = 7,      // a task's result back to its sender: `session` is the task id, aux flags
 };
 
 struct ChannelHeader {

@@ -1120,22 +1120,50 @@ bool Server::forward(const ConnectionInfo &owner, ChannelMessageType type, uint8
     return true;
 }
 
-bool Server::send_pipe_message(int32_t dst, std::string_view data, uint32_t flags) {
+bool Server::send_to_worker(int32_t dst, ChannelMessageType type, int64_t id, uint32_t flags, std::string_view data) {
     if (!manager_ || dst == worker_id_ || dst < 0)
         return fail(ServerError::SessionNotExist, "no such worker to send a message to");
     ChannelHeader h;
-    h.type = ChannelMessageType::Pipe;
+    h.type = type;
     h.aux = flags;
     h.target_worker = dst;
-    h.session = worker_id_;
+    h.session = id;
+    h.reserved = static_cast<uint16_t>(worker_id_);
     if (!manager_->send(h, data)) return fail(ServerError::OutputBufferOverflow, "the worker channel is full");
     return true;
 }
 
+bool Server::send_pipe_message(int32_t dst, std::string_view data, uint32_t flags) {
+    return send_to_worker(dst, ChannelMessageType::Pipe, worker_id_, flags, data);
+}
+
+bool Server::send_task(int32_t dst, int64_t task_id, std::string_view data, uint32_t flags) {
+    return send_to_worker(dst, ChannelMessageType::Task, task_id, flags, data);
+}
+
+bool Server::send_finish(int32_t dst, int64_t task_id, std::string_view data, uint32_t flags) {
+    return send_to_worker(dst, ChannelMessageType::Finish, task_id, flags, data);
+}
+
+void Server::serve_no_connections() {
+    if (!listening_) return;
+    if (reactor_->contains(listener_.fd())) reactor_->remove(listener_.fd());
+    listening_ = false;
+}
+
 void Server::execute(const ChannelHeader &h, std::string_view payload) {
-    if (h.type == ChannelMessageType::Pipe) {
+    switch (h.type) {
+    case ChannelMessageType::Pipe:
         events_.on_pipe_message(static_cast<int32_t>(h.session), payload, h.aux);
         return;
+    case ChannelMessageType::Task:
+        events_.on_task(h.session, h.reserved, payload, h.aux);
+        return;
+    case ChannelMessageType::Finish:
+        events_.on_finish(h.session, payload, h.aux);
+        return;
+    default:
+        break;
     }
     // The session may have closed since the sender looked: then the command is moot.
     if (!find_live(h.session)) return;
@@ -1153,6 +1181,8 @@ void Server::execute(const ChannelHeader &h, std::string_view payload) {
         disconnect(h.session, static_cast<uint16_t>(h.aux), payload);
         break;
     case ChannelMessageType::Pipe:
+    case ChannelMessageType::Task:
+    case ChannelMessageType::Finish:
         break;
     }
 }

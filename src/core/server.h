@@ -90,6 +90,7 @@ struct ServerConfig {
     TlsOptions tls;
     // The process model (read by whoever starts the workers, not by Server itself).
     int worker_num = 1;
+    int task_worker_num = 0;
     uint32_t max_connection = 0;  // 0: ConnectionTable::default_capacity()
     std::string upload_tmp_dir = "/tmp";  // multipart uploads (read by the binding)
 };
@@ -200,6 +201,13 @@ public:
     virtual void on_pipe_message(int32_t src_worker, std::string_view data, uint32_t flags) {
         (void)src_worker, (void)data, (void)flags;
     }
+    // A task for this task worker, and a task's result for the worker that sent it.
+    virtual void on_task(int64_t task_id, int32_t src_worker, std::string_view data, uint32_t flags) {
+        (void)task_id, (void)src_worker, (void)data, (void)flags;
+    }
+    virtual void on_finish(int64_t task_id, std::string_view data, uint32_t flags) {
+        (void)task_id, (void)data, (void)flags;
+    }
     // raw_tcp: bytes as read, valid during the call only.
     virtual void on_receive(SessionId, std::string_view data) { (void)data; }
     virtual void on_buffer_full(SessionId) {}
@@ -272,6 +280,10 @@ public:
     // To worker `dst` (not this one) through the manager; false without one, or if the
     // channel is full.
     bool send_pipe_message(int32_t dst, std::string_view data, uint32_t flags);
+    bool send_task(int32_t dst, int64_t task_id, std::string_view data, uint32_t flags);
+    bool send_finish(int32_t dst, int64_t task_id, std::string_view data, uint32_t flags);
+    // A task worker: stop accepting (its listener stays with the other workers).
+    void serve_no_connections();
 
     // ---- any connection
     // Raw bytes (Swoole's send()); same cap rule as push().
@@ -371,6 +383,7 @@ private:
     bool forward(const ConnectionInfo &owner, ChannelMessageType type, uint8_t opcode, uint32_t aux,
                  std::string_view payload);
     void execute(const ChannelHeader &h, std::string_view payload);  // a command from another worker
+    bool send_to_worker(int32_t dst, ChannelMessageType type, int64_t id, uint32_t flags, std::string_view data);
     // Mirrors what other workers may read of `c` into the table.
     void publish_status(Connection &c);
     void publish_times(Connection &c);

@@ -17,7 +17,10 @@ Result<std::unique_ptr<WorkerPool>> WorkerPool::create(const WorkerPoolOptions &
 }
 
 WorkerPool::WorkerPool(Passkey, const WorkerPoolOptions &options, Hooks hooks, std::unique_ptr<Reactor> reactor)
-    : options_(options), hooks_(std::move(hooks)), reactor_(std::move(reactor)), workers_(options.worker_num) {}
+    : options_(options),
+      hooks_(std::move(hooks)),
+      reactor_(std::move(reactor)),
+      workers_(static_cast<size_t>(options.worker_num + std::max(0, options.task_worker_num))) {}
 
 WorkerPool::~WorkerPool() {
     if (!reactor_) return;  // a worker: prepare_child() already let go of everything
@@ -54,8 +57,14 @@ WorkerPool::RunResult WorkerPool::run() {
         for (int i = 0; i < worker_num(); i++) reload_queue_.push_back(i);
         reload_next();
     });
-    // SIGUSR2 reloads task workers in Swoole; there are none here, so it does nothing.
-    if (!err) err = reactor_->on_signal(SIGUSR2, [](int) {});
+    // SIGUSR2: the task workers only, as in Swoole.
+    if (!err) err = reactor_->on_signal(SIGUSR2, [this](int) {
+        if (stopping_ || reloading_ || options_.task_worker_num <= 0) return;
+        reloading_ = true;
+        if (hooks_.before_reload) hooks_.before_reload();
+        for (int i = options_.worker_num; i < worker_num(); i++) reload_queue_.push_back(i);
+        reload_next();
+    });
     if (err) {
         result.error = err;
         return result;
@@ -115,6 +124,7 @@ bool WorkerPool::spawn(int id, RunResult &child) {
         child.role = Role::Worker;
         child.worker_id = id;
         child.first_start = !w.started_once;
+        child.task_worker = id >= options_.worker_num;
         child.channel = std::move(pair.value().second);
         prepare_child(id);
         return true;

@@ -27,6 +27,9 @@ namespace wsserver {
 
 struct WorkerPoolOptions {
     int worker_num = 2;
+    // Task workers (Swoole's task_worker_num): ids worker_num .. worker_num+task_worker_num-1,
+    // supervised like the others; they serve no connections.
+    int task_worker_num = 0;
     // After SIGTERM, workers still running this long get SIGKILL.
     uint64_t stop_timeout_ms = 10000;
     // A worker that exited sooner than min_uptime_ms after its start is restarted only after
@@ -65,6 +68,7 @@ public:
         int error = 0;        // manager: an errno if the loop failed
         int worker_id = -1;   // worker: which one
         bool first_start = false;  // worker: the first start of this id (not a restart)
+        bool task_worker = false;  // worker: one of the task workers
         UniqueFd channel;     // worker: its end of the channel to the manager
     };
 
@@ -85,6 +89,7 @@ public:
 
     pid_t manager_pid() const { return manager_pid_; }
     pid_t worker_pid(int worker_id) const;
+    // Every supervised process, task workers included.
     int worker_num() const { return static_cast<int>(workers_.size()); }
 
 private:

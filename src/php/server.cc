@@ -69,6 +69,8 @@ bool event_supported(int ev) {
     case WSSERVER_EVENT_BUFFER_EMPTY:
     case WSSERVER_EVENT_RECEIVE:
     case WSSERVER_EVENT_PIPE_MESSAGE:
+    case WSSERVER_EVENT_TASK:
+    case WSSERVER_EVENT_FINISH:
     case WSSERVER_EVENT_MANAGER_START:
     case WSSERVER_EVENT_MANAGER_STOP:
     case WSSERVER_EVENT_WORKER_EXIT:
@@ -163,6 +165,7 @@ void server_free(zend_object *obj) {
         for (auto &cb : o->impl->callbacks) callback_reset(cb);
         for (auto &[id, cb] : o->impl->timers) callback_reset(cb);
         for (auto &[id, cb] : o->impl->defers) callback_reset(cb);
+        for (auto &[id, cb] : o->impl->task_callbacks) callback_reset(cb);
     }
     destroy_member(o->impl);
     zend_object_std_dtor(obj);
@@ -230,6 +233,7 @@ constexpr SettingKey kSettings[] = {
     {"backlog", Kind::Size},
     {"worker_num", Kind::WorkerNum},
     {"max_connection", Kind::Size},
+    {"task_worker_num", Kind::Size},
     {"heartbeat_check_interval", Kind::Size},
     {"handshake_timeout", Kind::Millis},
     {"ssl_cert_file", Kind::String},
@@ -357,6 +361,12 @@ bool apply_setting(ws::ServerConfig &c, const SettingKey &key, zval *v) {
             return false;
         }
         c.worker_num = static_cast<int>(n);
+    } else if (name == "task_worker_num") {
+        if (n > 1024) {
+            php_error_docref(nullptr, E_WARNING, "setting 'task_worker_num' is too large (at most 1024)");
+            return false;
+        }
+        c.task_worker_num = static_cast<int>(n);
     } else if (name == "max_connection" || name == "max_conn") {
         if (n == 0 || n > static_cast<zend_long>(ws::ConnectionTable::kMaxCapacity)) {
             php_error_docref(nullptr, E_WARNING, "setting '%s' must be between 1 and %u", key.name,
@@ -470,7 +480,7 @@ ServerObject *wsserver_server_from(zend_object *obj) {
     return object_from<ServerObject>(obj);
 }
 
-bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *argv) {
+bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *argv, zval *result) {
     if (EG(exception) || Z_ISUNDEF(cb.fn)) return !EG(exception);
     zval fn;
     ZVAL_COPY(&fn, &cb.fn);  // the callback may replace itself through on()
@@ -486,7 +496,11 @@ bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *arg
     fci.param_count = argc;
     fci.named_params = nullptr;
     zend_call_function(&fci, &fcc);
-    zval_ptr_dtor(&retval);
+    if (result && !EG(exception)) {
+        ZVAL_COPY_VALUE(result, &retval);  // the caller owns it now
+    } else {
+        zval_ptr_dtor(&retval);
+    }
     zval_ptr_dtor(&fn);
     if (EG(exception)) {
         // As an uncaught exception ends a Swoole worker: every connection is dropped at
@@ -608,8 +622,42 @@ void ServerEventsImpl::on_receive(ws::SessionId id, std::string_view data) {
     zval_ptr_dtor(&args[3]);
 }
 
-// sendMessage(): strings travel as they are, anything else serialized (flag 1).
-constexpr uint32_t kPipeSerialized = 1;
+// Values sent between workers (sendMessage, task, finish): strings travel as they are,
+// anything else serialized (flag kSerialized).
+constexpr uint32_t kSerialized = 1;
+
+// A worker-to-worker payload; `flags` gets kSerialized when `value` is not a string.
+// False with an exception pending (a value that cannot be serialized).
+bool pack_value(zval *value, smart_str &buf, std::string_view &bytes, uint32_t &flags) {
+    if (Z_TYPE_P(value) == IS_STRING) {
+        bytes = std::string_view(Z_STRVAL_P(value), Z_STRLEN_P(value));
+        flags = 0;
+        return true;
+    }
+    php_serialize_data_t var_hash;
+    PHP_VAR_SERIALIZE_INIT(var_hash);
+    php_var_serialize(&buf, value, &var_hash);
+    PHP_VAR_SERIALIZE_DESTROY(var_hash);
+    if (EG(exception)) return false;
+    bytes = buf.s ? std::string_view(ZSTR_VAL(buf.s), ZSTR_LEN(buf.s)) : std::string_view();
+    flags = kSerialized;
+    return true;
+}
+
+void unpack_value(zval *out, std::string_view data, uint32_t flags) {
+    if (!(flags & kSerialized)) {
+        ZVAL_STR(out, zstr_from(data));
+        return;
+    }
+    php_unserialize_data_t var_hash;
+    PHP_VAR_UNSERIALIZE_INIT(var_hash);
+    const auto *p = reinterpret_cast<const unsigned char *>(data.data());
+    if (!php_var_unserialize(out, &p, p + data.size(), &var_hash)) {
+        zval_ptr_dtor(out);
+        ZVAL_FALSE(out);
+    }
+    PHP_VAR_UNSERIALIZE_DESTROY(var_hash);
+}
 
 void ServerEventsImpl::on_pipe_message(int32_t src_worker, std::string_view data, uint32_t flags) {
     const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_PIPE_MESSAGE];
@@ -617,20 +665,59 @@ void ServerEventsImpl::on_pipe_message(int32_t src_worker, std::string_view data
     zval args[3];
     ZVAL_OBJ(&args[0], &o_->std);
     ZVAL_LONG(&args[1], src_worker);
-    if (flags & kPipeSerialized) {
-        php_unserialize_data_t var_hash;
-        PHP_VAR_UNSERIALIZE_INIT(var_hash);
-        const auto *p = reinterpret_cast<const unsigned char *>(data.data());
-        if (!php_var_unserialize(&args[2], &p, p + data.size(), &var_hash)) {
-            zval_ptr_dtor(&args[2]);
-            ZVAL_FALSE(&args[2]);
-        }
-        PHP_VAR_UNSERIALIZE_DESTROY(var_hash);
-    } else {
-        ZVAL_STR(&args[2], zstr_from(data));
-    }
+    unpack_value(&args[2], data, flags);
     wsserver_call(o_, cb, 3, args);
     zval_ptr_dtor(&args[2]);
+}
+
+// In a task worker: onTask($server, $task_id, $src_worker_id, $data); a non-null return
+// value is the result, as finish($value) would send it.
+void ServerEventsImpl::on_task(int64_t task_id, int32_t src_worker, std::string_view data, uint32_t flags) {
+    ServerImpl &impl = *o_->impl;
+    const Callback &cb = impl.callbacks[WSSERVER_EVENT_TASK];
+    if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
+    zval args[4];
+    ZVAL_OBJ(&args[0], &o_->std);
+    ZVAL_LONG(&args[1], task_id);
+    ZVAL_LONG(&args[2], src_worker);
+    unpack_value(&args[3], data, flags);
+    impl.current_task_id = task_id;
+    impl.current_task_src = src_worker;
+    impl.current_task_finished = false;
+    zval retval;
+    ZVAL_UNDEF(&retval);
+    wsserver_call(o_, cb, 4, args, &retval);
+    if (!EG(exception) && !Z_ISUNDEF(retval) && Z_TYPE(retval) != IS_NULL && !impl.current_task_finished) {
+        smart_str buf = {};
+        std::string_view bytes;
+        uint32_t out_flags = 0;
+        if (pack_value(&retval, buf, bytes, out_flags)) impl.server->send_finish(src_worker, task_id, bytes, out_flags);
+        smart_str_free(&buf);
+    }
+    impl.current_task_id = -1;
+    zval_ptr_dtor(&retval);
+    zval_ptr_dtor(&args[3]);
+}
+
+// In the worker that called task(): the callback given to task(), else onFinish.
+void ServerEventsImpl::on_finish(int64_t task_id, std::string_view data, uint32_t flags) {
+    ServerImpl &impl = *o_->impl;
+    Callback own;
+    auto it = impl.task_callbacks.find(task_id);
+    if (it != impl.task_callbacks.end()) {
+        own = it->second;
+        impl.task_callbacks.erase(it);
+    }
+    const Callback &cb = Z_ISUNDEF(own.fn) ? impl.callbacks[WSSERVER_EVENT_FINISH] : own;
+    if (!Z_ISUNDEF(cb.fn) && !EG(exception)) {
+        zval args[3];
+        ZVAL_OBJ(&args[0], &o_->std);
+        ZVAL_LONG(&args[1], task_id);
+        unpack_value(&args[2], data, flags);
+        wsserver_call(o_, cb, 3, args);
+        zval_ptr_dtor(&args[2]);
+    }
+    zval_ptr_dtor(&own.fn);
 }
 
 void ServerEventsImpl::on_buffer_full(ws::SessionId id) {
@@ -659,6 +746,7 @@ void set_process_properties(ServerObject *o) {
     zend_update_property_long(wsserver_ce_server, obj, "manager_pid", 11, impl.manager_pid);
     zend_update_property_long(wsserver_ce_server, obj, "worker_id", 9, impl.is_manager ? -1 : impl.worker_id);
     zend_update_property_long(wsserver_ce_server, obj, "worker_pid", 10, impl.is_manager ? 0 : getpid());
+    zend_update_property_bool(wsserver_ce_server, obj, "taskworker", 10, impl.is_task_worker);
 }
 
 // One worker's life in this process: workerStart, the loop until stop, workerStop.
@@ -734,6 +822,7 @@ bool run_manager(ServerObject *o) {
     impl.is_manager = true;
     ws::WorkerPoolOptions po;
     po.worker_num = impl.config.worker_num;
+    po.task_worker_num = impl.config.task_worker_num;
     po.table = impl.table.get();
     po.stop_timeout_ms = impl.config.stop_timeout_ms + 2000;
     ws::WorkerPool::Hooks hooks;
@@ -773,6 +862,10 @@ bool run_manager(ServerObject *o) {
         if (err == 0) {
             s->attach_table(*impl.table, r.worker_id);
             err = s->connect_to_manager(std::move(r.channel));
+        }
+        if (r.task_worker) {
+            s->serve_no_connections();
+            impl.is_task_worker = true;
         }
         if (err != 0) {
             php_error_docref(nullptr, E_WARNING, "worker#%d cannot start: %s", r.worker_id, std::strerror(err));
@@ -969,6 +1062,10 @@ ZEND_METHOD(Swoole_Server, start) {
             RETURN_FALSE;
         }
     }
+    if (impl.config.task_worker_num > 0 && Z_ISUNDEF(impl.callbacks[WSSERVER_EVENT_TASK].fn)) {
+        php_error_docref(nullptr, E_WARNING, "require onTask callback");
+        RETURN_FALSE;
+    }
     impl.config.raw_tcp = !is_http;
     impl.config.has_request_handler = !Z_ISUNDEF(impl.callbacks[WSSERVER_EVENT_REQUEST].fn);
     // Http\Server answers an upgrade request through onRequest, WebSocket\Server through
@@ -1007,7 +1104,9 @@ ZEND_METHOD(Swoole_Server, start) {
     GC_ADDREF(obj);  // alive until the loop returned, whatever the callbacks do
     impl.running = true;
     impl.start_time = static_cast<zend_long>(::time(nullptr));
-    bool ok = impl.config.worker_num > 1 || impl.process_mode ? run_manager(o) : run_worker(o, 0, true);
+    bool ok = impl.config.worker_num > 1 || impl.config.task_worker_num > 0 || impl.process_mode
+                  ? run_manager(o)
+                  : run_worker(o, 0, true);
     impl.running = false;
     impl.finished = true;
     OBJ_RELEASE(obj);
@@ -1168,7 +1267,7 @@ ZEND_METHOD(Swoole_Server, sendMessage) {
         php_error_docref(nullptr, E_WARNING, "server is not running");
         RETURN_FALSE;
     }
-    if (dst < 0 || dst >= impl.config.worker_num) {
+    if (dst < 0 || dst >= impl.config.worker_num + impl.config.task_worker_num) {
         php_error_docref(nullptr, E_WARNING, "worker_id[" ZEND_LONG_FMT "] is invalid", dst);
         RETURN_FALSE;
     }
@@ -1176,25 +1275,116 @@ ZEND_METHOD(Swoole_Server, sendMessage) {
         php_error_docref(nullptr, E_WARNING, "can't send messages to self");
         RETURN_FALSE;
     }
-    bool ok;
-    if (Z_TYPE_P(message) == IS_STRING) {
-        ok = s->send_pipe_message(static_cast<int32_t>(dst), std::string_view(Z_STRVAL_P(message), Z_STRLEN_P(message)), 0);
-    } else {
-        smart_str buf = {};
-        php_serialize_data_t var_hash;
-        PHP_VAR_SERIALIZE_INIT(var_hash);
-        php_var_serialize(&buf, message, &var_hash);
-        PHP_VAR_SERIALIZE_DESTROY(var_hash);
-        if (EG(exception)) {
-            smart_str_free(&buf);
-            RETURN_THROWS();
-        }
-        std::string_view bytes = buf.s ? std::string_view(ZSTR_VAL(buf.s), ZSTR_LEN(buf.s)) : std::string_view();
-        ok = s->send_pipe_message(static_cast<int32_t>(dst), bytes, kPipeSerialized);
+    smart_str buf = {};
+    std::string_view bytes;
+    uint32_t flags = 0;
+    if (!pack_value(message, buf, bytes, flags)) {
         smart_str_free(&buf);
+        RETURN_THROWS();
     }
+    bool ok = s->send_pipe_message(static_cast<int32_t>(dst), bytes, flags);
+    smart_str_free(&buf);
     if (!ok) impl.last_error = static_cast<int>(s->last_error());
     RETURN_BOOL(ok);
+}
+
+// task($data, $taskWorkerIndex = -1, $finishCallback = null): from a worker to a task
+// worker (round robin for -1); the result comes back to onFinish or the callback.
+ZEND_METHOD(Swoole_Server, task) {
+    zval *data;
+    zend_long index = -1;
+    zval *finish = nullptr;
+    ZEND_PARSE_PARAMETERS_START(1, 3)
+        Z_PARAM_ZVAL(data)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_LONG(index)
+        Z_PARAM_ZVAL_OR_NULL(finish)
+    ZEND_PARSE_PARAMETERS_END();
+    ServerImpl &impl = *this_server(ZEND_THIS)->impl;
+    ws::Server *s = impl.server.get();
+    zend_fcall_info_cache fcc;
+    if (finish && !parse_callable(finish, fcc)) {
+        zend_argument_type_error(3, "must be a valid callback or null");
+        RETURN_THROWS();
+    }
+    if (!impl.running || !s || impl.is_manager) {
+        php_error_docref(nullptr, E_WARNING, "server is not running");
+        RETURN_FALSE;
+    }
+    const int tasks = impl.config.task_worker_num;
+    if (tasks <= 0) {
+        php_error_docref(nullptr, E_WARNING, "task method can't be executed without task worker");
+        RETURN_FALSE;
+    }
+    if (impl.is_task_worker) {
+        php_error_docref(nullptr, E_WARNING, "task method can't be executed in the task worker");
+        RETURN_FALSE;
+    }
+    if (index >= tasks || index < -1) {
+        php_error_docref(nullptr, E_WARNING, "worker_id must be less than task_worker_num[%d]", tasks);
+        RETURN_FALSE;
+    }
+    if (index < 0) {
+        index = impl.next_task_worker;
+        impl.next_task_worker = (impl.next_task_worker + 1) % tasks;
+    }
+    smart_str buf = {};
+    std::string_view bytes;
+    uint32_t flags = 0;
+    if (!pack_value(data, buf, bytes, flags)) {
+        smart_str_free(&buf);
+        RETURN_THROWS();
+    }
+    const int64_t id = impl.next_task_id++;
+    bool ok = s->send_task(impl.config.worker_num + static_cast<int32_t>(index), id, bytes, flags);
+    smart_str_free(&buf);
+    if (!ok) {
+        impl.last_error = static_cast<int>(s->last_error());
+        RETURN_FALSE;
+    }
+    if (finish) store_callback(impl.task_callbacks[id], finish, fcc);
+    RETURN_LONG(id);
+}
+
+// In a task worker, during onTask: the task's result, sent to the worker that asked.
+ZEND_METHOD(Swoole_Server, finish) {
+    zval *data;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_ZVAL(data)
+    ZEND_PARSE_PARAMETERS_END();
+    ServerImpl &impl = *this_server(ZEND_THIS)->impl;
+    ws::Server *s = impl.server.get();
+    if (!impl.running || !s || !impl.is_task_worker || impl.current_task_id < 0) {
+        php_error_docref(nullptr, E_WARNING, "finish() is only for the task worker, inside onTask");
+        RETURN_FALSE;
+    }
+    smart_str buf = {};
+    std::string_view bytes;
+    uint32_t flags = 0;
+    if (!pack_value(data, buf, bytes, flags)) {
+        smart_str_free(&buf);
+        RETURN_THROWS();
+    }
+    bool ok = s->send_finish(impl.current_task_src, impl.current_task_id, bytes, flags);
+    smart_str_free(&buf);
+    impl.current_task_finished = true;
+    RETURN_BOOL(ok);
+}
+
+// Blocking waits for a task's result are not built yet: a clear refusal, not a hang.
+ZEND_METHOD(Swoole_Server, taskwait) {
+    zval *data;
+    double timeout = 0.5;
+    zend_long index = -1;
+    ZEND_PARSE_PARAMETERS_START(1, 3)
+        Z_PARAM_ZVAL(data)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_DOUBLE(timeout)
+        Z_PARAM_LONG(index)
+    ZEND_PARSE_PARAMETERS_END();
+    (void)data, (void)timeout, (void)index;
+    php_error_docref(nullptr, E_WARNING, "taskwait() is not supported yet: use task() with onFinish or a callback");
+    RETURN_FALSE;
 }
 
 ZEND_METHOD(Swoole_Server, reload) {
@@ -1324,7 +1514,7 @@ ZEND_METHOD(Swoole_Server, stats) {
     add_assoc_long(return_value, "accept_count", static_cast<zend_long>(t.accept_count));
     add_assoc_long(return_value, "close_count", static_cast<zend_long>(t.close_count));
     add_assoc_long(return_value, "worker_num", impl.config.worker_num);
-    add_assoc_long(return_value, "task_worker_num", 0);
+    add_assoc_long(return_value, "task_worker_num", impl.config.task_worker_num);
     add_assoc_long(return_value, "user_worker_num", 0);
     add_assoc_long(return_value, "idle_worker_num", impl.is_manager ? impl.config.worker_num : impl.config.worker_num - 1);
     add_assoc_long(return_value, "dispatch_count", static_cast<zend_long>(c.requests));

@@ -72,6 +72,8 @@ public:
     void on_disconnect(wsserver::SessionId id) override;
     void on_receive(wsserver::SessionId id, std::string_view data) override;
     void on_pipe_message(int32_t src_worker, std::string_view data, uint32_t flags) override;
+    void on_task(int64_t task_id, int32_t src_worker, std::string_view data, uint32_t flags) override;
+    void on_finish(int64_t task_id, std::string_view data, uint32_t flags) override;
     void on_buffer_full(wsserver::SessionId id) override;
     void on_buffer_empty(wsserver::SessionId id) override;
 
@@ -100,6 +102,15 @@ struct ServerImpl {
     pid_t master_pid = 0;
     bool is_manager = false;
     bool process_mode = false;  // SWOOLE_PROCESS: always a manager, even with one worker
+    bool is_task_worker = false;
+    // task(): ids per sending worker, the next task worker for dst -1, the callbacks given
+    // to task() by id; in a task worker, the task onTask is running (finish() answers it).
+    int64_t next_task_id = 0;
+    int next_task_worker = 0;
+    std::unordered_map<int64_t, Callback> task_callbacks;
+    int64_t current_task_id = -1;
+    int32_t current_task_src = -1;
+    bool current_task_finished = false;
     zend_long start_time = 0;  // unix seconds when start() ran
 };
 
@@ -112,7 +123,9 @@ ServerObject *wsserver_server_from(zend_object *obj);
 
 // Calls a callback (nothing when unset). False when an exception is pending, in which
 // case the running server was told to stop.
-bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *argv);
+// `result`, when given, receives the return value (the caller releases it; left undef if
+// the callback threw or was not set).
+bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *argv, zval *result = nullptr);
 
 // A Swoole\Http\Request for the parsed request of session `id` (server.cc).
 void wsserver_make_request(zval *out, ServerObject *o, wsserver::SessionId id, const wsserver::HttpParser &parser);
