@@ -2,9 +2,11 @@
 /*
  * Echo server for the conformance suite (tests/conformance/wsconform.py).
  *
- *     php -d extension=/path/to/wsserver.so echo_server.php [PORT [WORKER_NUM]]
+ *     php -d extension=/path/to/wsserver.so echo_server.php [PORT [WORKER_NUM [CERT_FILE KEY_FILE]]]
  *
  * PORT 0 (the default) binds an ephemeral port; the first line printed is "PORT <n>".
+ * With CERT_FILE and KEY_FILE (PEM) the port speaks TLS (SWOOLE_SSL, wss://) with that
+ * certificate; run the client with --tls then.
  * Every data message is pushed back unchanged with its opcode and
  * SWOOLE_WEBSOCKET_FLAG_FIN | SWOOLE_WEBSOCKET_FLAG_COMPRESS: a connection that negotiated
  * permessage-deflate gets compressed replies, any other one plain replies.
@@ -16,13 +18,21 @@ use Swoole\WebSocket\Frame;
 
 $port = (int) ($argv[1] ?? 0);
 $workers = max(1, (int) ($argv[2] ?? 1));
+$cert = $argv[3] ?? '';
+$key = $argv[4] ?? '';
 
-$server = new Server('127.0.0.1', $port);
-$server->set([
+$settings = [
     'worker_num' => $workers,
     'websocket_compression' => true,
     'package_max_length' => 64 * 1024 * 1024,
-]);
+];
+if ($cert !== '' && $key !== '') {
+    $server = new Server('127.0.0.1', $port, SWOOLE_BASE, SWOOLE_SOCK_TCP | SWOOLE_SSL);
+    $settings += ['ssl_cert_file' => $cert, 'ssl_key_file' => $key];
+} else {
+    $server = new Server('127.0.0.1', $port);
+}
+$server->set($settings);
 echo "PORT {$server->port}\n";
 
 set_error_handler(function (int $no, string $msg) {

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """wsconform: a WebSocket (RFC 6455 + RFC 7692) conformance client of our own.
 
-    /usr/bin/python3 wsconform.py PORT [-v] [--only PREFIX[,PREFIX...]] [--budget SECONDS] [--times]
+    /usr/bin/python3 wsconform.py PORT [-v] [--only PREFIX[,PREFIX...]] [--skip PREFIX[,PREFIX...]]
+                                  [--budget SECONDS] [--times] [--tls]
 
 It runs against an echo server (tests/conformance/echo_server.php: every data message
 is pushed back with FIN | COMPRESS) on 127.0.0.1:PORT. Raw sockets, standard library
@@ -26,6 +27,12 @@ Verdicts:
 Output: one summary line per group, totals, then one line per case that is not OK.
 Exit status 0 when no case FAILED, 1 otherwise, 2 on usage errors.
 Every wait is bounded; the whole run is bounded by --budget (default 100 s).
+
+--tls speaks wss://: every connection is wrapped in TLS (Python's ssl module, SNI
+"localhost", no certificate verification: the test certificate is self-signed), and
+the very same bytes are sent through it, so no protocol outcome may differ. A
+close_notify or a TCP EOF (also one without close_notify) counts as the TCP close.
+--skip leaves cases out (e.g. --skip 9.2.6,12.6.3 for the 16 MiB ones).
 Only 127.0.0.1. Our own code, written from the RFCs.
 """
 
@@ -35,6 +42,7 @@ import hashlib
 import os
 import select
 import socket
+import ssl
 import struct
 import sys
 import time
@@ -46,6 +54,8 @@ HOST = '127.0.0.1'
 WAIT = 3.0          # default wait for an expected reply
 TCP_CLOSE_WAIT = 2.0  # wait for the server's TCP close after its close frame
 FAIL_FAST_WAIT = 2.0  # a fail-fast case waits this long for the close before sending more
+TLS_CTX = None      # an ssl.SSLContext with --tls
+TLS_SEND_MAX = 64 * 1024  # bytes per SSL write (no partial writes: a retry must repeat them)
 
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0, 1, 2, 8, 9, 10
 RSV1, RSV2, RSV3 = 0x40, 0x20, 0x10
@@ -316,6 +326,16 @@ class Conn:
         self.port = port
         self.sock = socket.create_connection((HOST, port), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.tls = TLS_CTX is not None
+        if self.tls:
+            # The TLS handshake blocks (bounded by the socket timeout); then non-blocking
+            # like the plain socket.
+            raw = self.sock
+            try:
+                self.sock = TLS_CTX.wrap_socket(raw, server_hostname='localhost')
+            except (OSError, ssl.SSLError) as e:
+                raw.close()
+                raise Fail('TLS handshake failed: %r' % (e,))
         self.sock.setblocking(False)
         self.rbuf = bytearray()
         self.eof = False
@@ -337,6 +357,8 @@ class Conn:
     # -- raw I/O, always bounded
 
     def _read_some(self):
+        if self.tls:
+            return self._read_some_tls()
         try:
             d = self.sock.recv(1 << 20)
         except (BlockingIOError, InterruptedError):
@@ -352,10 +374,39 @@ class Conn:
         self.rbuf += d
         return True
 
+    def _read_some_tls(self):
+        """One SSL read returns at most one record: read until the socket has no more
+        (SSLWantRead), bounded. A close_notify (SSLZeroReturnError or b''), an EOF
+        without it (SSLEOFError) or a reset is the TCP close. Like a plain recv, the
+        result is True when bytes arrived (even if the EOF came right behind them: the
+        caller parses them first and sees self.eof next time), False on a bare EOF."""
+        got = False
+        for _ in range(256):
+            try:
+                d = self.sock.recv(1 << 20)
+            except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError, InterruptedError):
+                return True
+            except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
+                d = b''
+            except ssl.SSLError:
+                raise
+            except OSError as e:
+                if e.errno not in (errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED):
+                    raise
+                d = b''
+            if not d:
+                self.eof = True
+                return got
+            self.rbuf += d
+            got = True
+        return True
+
     def _fill(self, deadline):
         """Reads what arrives before the deadline; False on EOF or timeout."""
         if self.eof:
             return False
+        if self.tls and self.sock.pending():
+            return self._read_some()  # decrypted bytes already buffered in the SSL object
         left = deadline - time.monotonic()
         if left <= 0:
             return False
@@ -388,9 +439,17 @@ class Conn:
                     self._read_some()
                 if w:
                     try:
-                        off += self.sock.send(piece[off:])
-                    except (BlockingIOError, InterruptedError):
+                        if self.tls:
+                            # The same slice again after SSLWant*: SSL_write must be retried
+                            # with the same bytes.
+                            off += self.sock.send(piece[off:off + TLS_SEND_MAX])
+                        else:
+                            off += self.sock.send(piece[off:])
+                    except (BlockingIOError, InterruptedError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
                         pass
+                    except (ssl.SSLEOFError, ssl.SSLZeroReturnError):
+                        self.write_failed = errno.EPIPE
+                        return False
                     except OSError as e:
                         if e.errno in (errno.EPIPE, errno.ECONNRESET, errno.ECONNABORTED):
                             self.write_failed = e.errno
@@ -1636,6 +1695,8 @@ def main(argv):
     verbose = '-v' in args
     times = '--times' in args
     only = None
+    skip = []
+    tls = False
     budget = 100.0
     port = None
     i = 0
@@ -1644,11 +1705,16 @@ def main(argv):
         if a == '--only' and i + 1 < len(args):
             only = args[i + 1].split(',')
             i += 1
+        elif a == '--skip' and i + 1 < len(args):
+            skip = args[i + 1].split(',')
+            i += 1
         elif a == '--budget' and i + 1 < len(args):
             budget = float(args[i + 1])
             i += 1
         elif a.isdigit():
             port = int(a)
+        elif a == '--tls':
+            tls = True
         elif a not in ('-v', '--times'):
             print('unknown argument %r' % a)
             return 2
@@ -1657,13 +1723,20 @@ def main(argv):
     if port is None:
         print(__doc__)
         return 2
+    if tls:
+        global TLS_CTX
+        TLS_CTX = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        TLS_CTX.check_hostname = False
+        TLS_CTX.verify_mode = ssl.CERT_NONE
     seen = set()
     for case in CASES:
         if case[0] in seen:
             print('internal: duplicate case id %s' % case[0])
             return 2
         seen.add(case[0])
-    cases = [c for c in CASES if only is None or any(c[0] == p or c[0].startswith(p + '.') for p in only)]
+    def matches(cid, prefixes):
+        return any(cid == p or cid.startswith(p + '.') for p in prefixes)
+    cases = [c for c in CASES if (only is None or matches(c[0], only)) and not matches(c[0], skip)]
     start = time.monotonic()
     results = []
     for case in cases:
