@@ -1,5 +1,5 @@
 --TEST--
-Server: task workers (task_worker_num): task() to onTask, results to onFinish or task()'s callback, finish(); errors
+Server: task workers (task_worker_num): task() to onTask, results to onFinish or task()'s callback, finish(), taskwait() with timeout; errors
 --SKIPIF--
 <?php if (!function_exists('posix_kill') || !function_exists('proc_open')) die('skip posix and proc_open needed'); ?>
 --FILE--
@@ -27,8 +27,16 @@ $server->on('message', function (Server $s, $f) {
             $s->push($f->fd, "callback got " . json_encode($result));
         });
         break;
+    case 'wait':  // blocking, with the result as the return value
+        $s->push($f->fd, 'taskwait ' . json_encode($s->taskwait(['fd' => $f->fd, 'n' => (int) $arg], 2.0, 0)));
+        break;
+    case 'slow':  // the task worker takes longer than the timeout: false, and the late result is dropped
+        $t = microtime(true);
+        $r = $s->taskwait('sleep', 0.2);
+        $s->push($f->fd, 'slow ' . json_encode($r) . ' waited_ok=' . var_export(microtime(true) - $t < 1.0, true));
+        break;
     case 'errors':
-        $r = [$s->task('x', 5), $s->taskwait('x')];
+        $r = [$s->task('x', 5), $s->taskwait('x', 0.5, 7)];
         $s->push($f->fd, json_encode($r));
         break;
     case 'stats':
@@ -37,6 +45,10 @@ $server->on('message', function (Server $s, $f) {
     }
 });
 $server->on('task', function (Server $s, int $task_id, int $src, $data) {
+    if ($data === 'sleep') {
+        usleep(600000);
+        return 'late';
+    }
     if (is_string($data)) {
         // finish() sends the result now; the return value is then ignored.
         $s->finish(strtoupper($data) . ' from task worker ' . ($s->getWorkerId() - 2));
@@ -59,6 +71,9 @@ $ask = function (string $m, int $replies = 1) use ($c) {
 };
 $ask('task:21', 2);
 $ask('cb:abc', 1);
+$ask('wait:8');
+$ask('slow');
+usleep(700000);  // the late result arrives, and must not reach onFinish
 $ask('errors');
 $ask('stats');
 $out = ws_stop_server($srv);
@@ -70,11 +85,14 @@ echo implode("\n", $lines), "\n";
 task:21 -> task id integer
 task:21 -> finish {"fd":1,"double":42,"taskworker":true,"src_ok":true}
 cb:abc -> callback got "STR:ABC from task worker 1"
+wait:8 -> taskwait {"fd":1,"double":16,"taskworker":true,"src_ok":true}
+slow -> slow false waited_ok=true
 errors -> [false,false]
 stats -> task_worker_num=2
 WARNING: Swoole\Server::task(): task method can't be executed in the task worker
 WARNING: Swoole\Server::task(): worker_id must be less than task_worker_num[2]
-WARNING: Swoole\Server::taskwait(): taskwait() is not supported yet: use task() with onFinish or a callback
+WARNING: Swoole\Server::taskwait(): taskwait(%d) timeout
+WARNING: Swoole\Server::taskwait(): worker_id must be less than task_worker_num[2]
 bool(false)
 workerStart 0 taskworker=false
 workerStart 1 taskworker=false

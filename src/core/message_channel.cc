@@ -3,6 +3,9 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <poll.h>
+
+#include <chrono>
 #include <cstring>
 
 #include "socket.h"
@@ -91,42 +94,105 @@ void MessageChannel::update_interest() {
     if (reactor_.interest(fd_.get()) != want) reactor_.modify(fd_.get(), want);
 }
 
+IoStatus MessageChannel::read_more(size_t &bytes) {
+    // Compact before growing: decoded messages leave a prefix that is no longer needed.
+    if (in_start_ > 0 && in_start_ == in_.size()) {
+        in_.clear();
+        in_start_ = 0;
+    } else if (in_start_ > kReadChunk) {
+        in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(in_start_));
+        in_start_ = 0;
+    }
+    size_t old = in_.size();
+    in_.resize(old + kReadChunk);
+    IoResult r = read_some(fd_.get(), in_.data() + old, kReadChunk);
+    bytes = r.status == IoStatus::Ok ? r.bytes : 0;
+    in_.resize(old + bytes);
+    return r.status;
+}
+
+MessageChannel::Decode MessageChannel::decode_one(ChannelHeader &h, std::string_view &payload) {
+    if (in_.size() - in_start_ < sizeof(ChannelHeader)) return Decode::NeedMore;
+    std::memcpy(&h, in_.data() + in_start_, sizeof h);
+    if (h.length > limits_.max_message) return Decode::Corrupt;  // nothing after it can be trusted
+    if (in_.size() - in_start_ - sizeof h < h.length) {
+        in_.reserve(in_start_ + sizeof h + h.length);
+        return Decode::NeedMore;
+    }
+    payload = std::string_view(in_.data() + in_start_ + sizeof h, h.length);
+    in_start_ += sizeof h + h.length;
+    return Decode::Message;
+}
+
 void MessageChannel::read_input() {
     for (size_t n = 0; n < kReadsPerWakeup && fd_.valid(); n++) {
-        // Compact before growing: decoded messages leave a prefix that is no longer needed.
-        if (in_start_ > 0 && in_start_ == in_.size()) {
-            in_.clear();
-            in_start_ = 0;
-        } else if (in_start_ > kReadChunk) {
-            in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(in_start_));
-            in_start_ = 0;
-        }
-        size_t old = in_.size();
-        in_.resize(old + kReadChunk);
-        IoResult r = read_some(fd_.get(), in_.data() + old, kReadChunk);
-        in_.resize(old + (r.status == IoStatus::Ok ? r.bytes : 0));
-        if (r.status == IoStatus::WouldBlock) return;
-        if (r.status != IoStatus::Ok) {
+        size_t bytes = 0;
+        IoStatus st = read_more(bytes);
+        if (st == IoStatus::WouldBlock) return;
+        if (st != IoStatus::Ok) {
             fail();
             return;
         }
-        while (fd_.valid() && in_.size() - in_start_ >= sizeof(ChannelHeader)) {
-            ChannelHeader h;
-            std::memcpy(&h, in_.data() + in_start_, sizeof h);
-            if (h.length > limits_.max_message) {  // a corrupt stream: nothing after it can be trusted
+        ChannelHeader h;
+        std::string_view payload;
+        for (Decode d; fd_.valid() && (d = decode_one(h, payload)) != Decode::NeedMore;) {
+            if (d == Decode::Corrupt) {
                 fail();
                 return;
             }
-            if (in_.size() - in_start_ - sizeof h < h.length) {
-                in_.reserve(in_start_ + sizeof h + h.length);
-                break;
-            }
-            std::string_view payload(in_.data() + in_start_ + sizeof h, h.length);
-            in_start_ += sizeof h + h.length;
             on_message_(h, payload);  // may send(), which leaves in_ alone
         }
-        if (r.bytes < kReadChunk) return;
+        if (bytes < kReadChunk) return;
     }
+}
+
+bool MessageChannel::wait_for(int timeout_ms, const std::function<bool(const ChannelHeader &, std::string_view)> &match) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    bool found = false;
+    for (int rounds = 0; rounds < 1000000 && fd_.valid() && !found; rounds++) {
+        ChannelHeader h;
+        std::string_view payload;
+        Decode d;
+        while (!found && (d = decode_one(h, payload)) != Decode::NeedMore) {
+            if (d == Decode::Corrupt) {
+                fail();
+                break;
+            }
+            if (match(h, payload)) {
+                found = true;
+            } else {
+                held_.emplace_back(h, std::string(payload));
+            }
+        }
+        if (found || !fd_.valid()) break;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) break;
+        pollfd p{fd_.get(), POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;  // timeout or EINTR: the deadline decides
+        size_t bytes = 0;
+        IoStatus st = read_more(bytes);
+        if (st != IoStatus::Ok && st != IoStatus::WouldBlock) fail();
+    }
+    if (!held_.empty() || in_start_ < in_.size()) {
+        // The rest is handled as if it had arrived now, once the caller returned to the loop:
+        // what was set aside, then what is already read but not decoded (the socket may have
+        // nothing more, so no readiness event would bring it).
+        reactor_.defer([this] {
+            std::vector<std::pair<ChannelHeader, std::string>> held = std::move(held_);
+            held_.clear();
+            for (auto &[hdr, bytes] : held) on_message_(hdr, bytes);
+            ChannelHeader h;
+            std::string_view payload;
+            for (Decode d; fd_.valid() && (d = decode_one(h, payload)) != Decode::NeedMore;) {
+                if (d == Decode::Corrupt) {
+                    fail();
+                    return;
+                }
+                on_message_(h, payload);
+            }
+        });
+    }
+    return found;
 }
 
 void MessageChannel::abandon_after_fork() {

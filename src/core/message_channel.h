@@ -14,12 +14,14 @@
 #include <functional>
 #include <memory>
 #include <utility>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "output_queue.h"
 #include "reactor.h"
 #include "session_id.h"
+#include "socket.h"
 #include "syscall.h"
 
 namespace wsserver {
@@ -81,6 +83,12 @@ public:
 
     void on_io(int fd, uint32_t events) override;
 
+    // Blocks (poll, not the loop) up to `timeout_ms` for a message that `match` accepts (it
+    // sees each message once; the payload is valid during the call). Every other message
+    // that arrives meanwhile is kept and handed to on_message from the loop, right after
+    // the current callback returns, in arrival order. True when one matched.
+    bool wait_for(int timeout_ms, const std::function<bool(const ChannelHeader &, std::string_view)> &match);
+
     // In a forked child whose epoll set is still the parent's: closes this process's copy
     // of the fd without epoll_ctl (which would unregister it for the parent too).
     void abandon_after_fork();
@@ -89,7 +97,10 @@ public:
     static Result<std::pair<UniqueFd, UniqueFd>> socket_pair();
 
 private:
+    enum class Decode { Message, NeedMore, Corrupt };
     void read_input();
+    IoStatus read_more(size_t &bytes);  // one read() appended to in_
+    Decode decode_one(ChannelHeader &h, std::string_view &payload);
     void flush_output();
     void fail();
     void update_interest();
@@ -104,6 +115,7 @@ private:
     OutputQueue out_;
     std::vector<char> in_;  // undecoded input; [in_start_, in_.size()) is pending
     size_t in_start_ = 0;
+    std::vector<std::pair<ChannelHeader, std::string>> held_;  // set aside by wait_for()
 };
 
 }  // namespace wsserver

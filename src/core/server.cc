@@ -1145,6 +1145,16 @@ bool Server::send_finish(int32_t dst, int64_t task_id, std::string_view data, ui
     return send_to_worker(dst, ChannelMessageType::Finish, task_id, flags, data);
 }
 
+bool Server::wait_task_result(int64_t task_id, int timeout_ms, std::string &data, uint32_t &flags) {
+    if (!manager_) return false;
+    return manager_->wait_for(timeout_ms, [&](const ChannelHeader &h, std::string_view payload) {
+        if (h.type != ChannelMessageType::Finish || h.session != task_id) return false;
+        data.assign(payload);
+        flags = h.aux;
+        return true;
+    });
+}
+
 void Server::serve_no_connections() {
     if (!listening_) return;
     if (reactor_->contains(listener_.fd())) reactor_->remove(listener_.fd());

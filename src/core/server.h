@@ -282,6 +282,9 @@ public:
     bool send_pipe_message(int32_t dst, std::string_view data, uint32_t flags);
     bool send_task(int32_t dst, int64_t task_id, std::string_view data, uint32_t flags);
     bool send_finish(int32_t dst, int64_t task_id, std::string_view data, uint32_t flags);
+    // taskwait(): blocks up to `timeout_ms` for task `task_id`'s Finish; other messages wait
+    // for the loop. False on timeout (or without a manager).
+    bool wait_task_result(int64_t task_id, int timeout_ms, std::string &data, uint32_t &flags);
     // A task worker: stop accepting (its listener stays with the other workers).
     void serve_no_connections();
 

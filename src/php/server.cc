@@ -702,6 +702,7 @@ void ServerEventsImpl::on_task(int64_t task_id, int32_t src_worker, std::string_
 // In the worker that called task(): the callback given to task(), else onFinish.
 void ServerEventsImpl::on_finish(int64_t task_id, std::string_view data, uint32_t flags) {
     ServerImpl &impl = *o_->impl;
+    if (impl.timed_out_tasks.erase(task_id)) return;  // its taskwait() already returned false
     Callback own;
     auto it = impl.task_callbacks.find(task_id);
     if (it != impl.task_callbacks.end()) {
@@ -1371,7 +1372,8 @@ ZEND_METHOD(Swoole_Server, finish) {
     RETURN_BOOL(ok);
 }
 
-// Blocking waits for a task's result are not built yet: a clear refusal, not a hang.
+// task() and a blocking wait (poll on the worker's channel, up to $timeout seconds) for
+// the result; messages for this worker that arrive meanwhile are handled afterwards.
 ZEND_METHOD(Swoole_Server, taskwait) {
     zval *data;
     double timeout = 0.5;
@@ -1382,9 +1384,46 @@ ZEND_METHOD(Swoole_Server, taskwait) {
         Z_PARAM_DOUBLE(timeout)
         Z_PARAM_LONG(index)
     ZEND_PARSE_PARAMETERS_END();
-    (void)data, (void)timeout, (void)index;
-    php_error_docref(nullptr, E_WARNING, "taskwait() is not supported yet: use task() with onFinish or a callback");
-    RETURN_FALSE;
+    ServerImpl &impl = *this_server(ZEND_THIS)->impl;
+    ws::Server *s = impl.server.get();
+    if (!impl.running || !s || impl.is_manager) {
+        php_error_docref(nullptr, E_WARNING, "server is not running");
+        RETURN_FALSE;
+    }
+    const int tasks = impl.config.task_worker_num;
+    if (tasks <= 0 || impl.is_task_worker) {
+        php_error_docref(nullptr, E_WARNING, tasks <= 0 ? "task method can't be executed without task worker"
+                                                        : "taskwait method can't be executed in the task worker");
+        RETURN_FALSE;
+    }
+    if (index >= tasks || index < -1) {
+        php_error_docref(nullptr, E_WARNING, "worker_id must be less than task_worker_num[%d]", tasks);
+        RETURN_FALSE;
+    }
+    if (index < 0) {
+        index = impl.next_task_worker;
+        impl.next_task_worker = (impl.next_task_worker + 1) % tasks;
+    }
+    smart_str buf = {};
+    std::string_view bytes;
+    uint32_t flags = 0;
+    if (!pack_value(data, buf, bytes, flags)) {
+        smart_str_free(&buf);
+        RETURN_THROWS();
+    }
+    const int64_t id = impl.next_task_id++;
+    bool ok = s->send_task(impl.config.worker_num + static_cast<int32_t>(index), id, bytes, flags);
+    smart_str_free(&buf);
+    if (!ok) RETURN_FALSE;
+    const int ms = timeout <= 0 ? 0 : static_cast<int>(std::min(timeout, 86400.0) * 1000.0);
+    std::string result;
+    uint32_t result_flags = 0;
+    if (!s->wait_task_result(id, ms, result, result_flags)) {
+        impl.timed_out_tasks.insert(id);
+        php_error_docref(nullptr, E_WARNING, "taskwait(" ZEND_LONG_FMT ") timeout", static_cast<zend_long>(id));
+        RETURN_FALSE;
+    }
+    unpack_value(return_value, result, result_flags);
 }
 
 ZEND_METHOD(Swoole_Server, reload) {

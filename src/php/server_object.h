@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/connection_table.h"
 #include "core/server.h"
@@ -111,6 +112,7 @@ struct ServerImpl {
     int64_t current_task_id = -1;
     int32_t current_task_src = -1;
     bool current_task_finished = false;
+    std::unordered_set<int64_t> timed_out_tasks;  // taskwait() gave up: a late result is dropped
     zend_long start_time = 0;  // unix seconds when start() ran
 };
 

@@ -585,3 +585,40 @@ TEST(MessageChannel, AbandonInForkedChildKeepsTheParentsRegistration) {
     EXPECT_TRUE(a.got[0].payload == pattern(1u << 20, 2));
     EXPECT_EQ(a.closed + b.closed, 0);
 }
+
+namespace {
+
+// wait_for(): the awaited message is taken out of the stream, the others reach on_message
+// later, from the loop, in order; a timeout returns false after about the time asked.
+TEST(MessageChannel, WaitForTakesOneMessageAndKeepsTheOthersInOrder) {
+    auto reactor = make_reactor();
+    ASSERT_TRUE(reactor);
+    Pair p;
+    End a, b;
+    ASSERT_TRUE(a.open(*reactor, std::move(p.a)));
+    ASSERT_TRUE(b.open(*reactor, std::move(p.b)));
+    ASSERT_TRUE(a.ch->send(header(ChannelMessageType::Pipe, 0, 1, 0, 1), "first"));
+    ASSERT_TRUE(a.ch->send(header(ChannelMessageType::Finish, 0, 1, 0, 7), "result"));
+    ASSERT_TRUE(a.ch->send(header(ChannelMessageType::Pipe, 0, 1, 0, 2), "second"));
+
+    std::string taken;
+    bool found = b.ch->wait_for(2000, [&](const ChannelHeader &h, std::string_view payload) {
+        if (h.type != ChannelMessageType::Finish || h.session != 7) return false;
+        taken.assign(payload);
+        return true;
+    });
+    EXPECT_TRUE(found);
+    EXPECT_EQ(taken, "result");
+    EXPECT_TRUE(b.got.empty());  // not delivered from inside wait_for()
+    ASSERT_TRUE(run_until(*reactor, [&] { return b.got.size() == 2; }));
+    EXPECT_EQ(b.got[0].payload, "first");
+    EXPECT_EQ(b.got[1].payload, "second");
+
+    auto t0 = Clock::now();
+    EXPECT_FALSE(b.ch->wait_for(150, [](const ChannelHeader &, std::string_view) { return true; }));
+    auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+    EXPECT_GE(waited, 140);
+    EXPECT_LT(waited, 2000);
+}
+
+}  // namespace
