@@ -626,23 +626,34 @@ void ServerEventsImpl::on_receive(ws::SessionId id, std::string_view data) {
 // anything else serialized (flag kSerialized).
 constexpr uint32_t kSerialized = 1;
 
-// A worker-to-worker payload; `flags` gets kSerialized when `value` is not a string.
-// False with an exception pending (a value that cannot be serialized).
-bool pack_value(zval *value, smart_str &buf, std::string_view &bytes, uint32_t &flags) {
-    if (Z_TYPE_P(value) == IS_STRING) {
-        bytes = std::string_view(Z_STRVAL_P(value), Z_STRLEN_P(value));
-        flags = 0;
+// A worker-to-worker payload: `bytes` views the string itself, or the serialization this
+// object owns (flags kSerialized). pack() is false with an exception pending (a value that
+// cannot be serialized).
+struct PackedValue {
+    smart_str buf = {};
+    std::string_view bytes;
+    uint32_t flags = 0;
+
+    PackedValue() = default;
+    PackedValue(const PackedValue &) = delete;
+    PackedValue &operator=(const PackedValue &) = delete;
+    ~PackedValue() { smart_str_free(&buf); }
+
+    bool pack(zval *value) {
+        if (Z_TYPE_P(value) == IS_STRING) {
+            bytes = std::string_view(Z_STRVAL_P(value), Z_STRLEN_P(value));
+            return true;
+        }
+        php_serialize_data_t var_hash;
+        PHP_VAR_SERIALIZE_INIT(var_hash);
+        php_var_serialize(&buf, value, &var_hash);
+        PHP_VAR_SERIALIZE_DESTROY(var_hash);
+        if (EG(exception)) return false;
+        bytes = buf.s ? std::string_view(ZSTR_VAL(buf.s), ZSTR_LEN(buf.s)) : std::string_view();
+        flags = kSerialized;
         return true;
     }
-    php_serialize_data_t var_hash;
-    PHP_VAR_SERIALIZE_INIT(var_hash);
-    php_var_serialize(&buf, value, &var_hash);
-    PHP_VAR_SERIALIZE_DESTROY(var_hash);
-    if (EG(exception)) return false;
-    bytes = buf.s ? std::string_view(ZSTR_VAL(buf.s), ZSTR_LEN(buf.s)) : std::string_view();
-    flags = kSerialized;
-    return true;
-}
+};
 
 void unpack_value(zval *out, std::string_view data, uint32_t flags) {
     if (!(flags & kSerialized)) {
@@ -688,11 +699,8 @@ void ServerEventsImpl::on_task(int64_t task_id, int32_t src_worker, std::string_
     ZVAL_UNDEF(&retval);
     wsserver_call(o_, cb, 4, args, &retval);
     if (!EG(exception) && !Z_ISUNDEF(retval) && Z_TYPE(retval) != IS_NULL && !impl.current_task_finished) {
-        smart_str buf = {};
-        std::string_view bytes;
-        uint32_t out_flags = 0;
-        if (pack_value(&retval, buf, bytes, out_flags)) impl.server->send_finish(src_worker, task_id, bytes, out_flags);
-        smart_str_free(&buf);
+        PackedValue result;
+        if (result.pack(&retval)) impl.server->send_finish(src_worker, task_id, result.bytes, result.flags);
     }
     impl.current_task_id = -1;
     zval_ptr_dtor(&retval);
@@ -1276,17 +1284,47 @@ ZEND_METHOD(Swoole_Server, sendMessage) {
         php_error_docref(nullptr, E_WARNING, "can't send messages to self");
         RETURN_FALSE;
     }
-    smart_str buf = {};
-    std::string_view bytes;
-    uint32_t flags = 0;
-    if (!pack_value(message, buf, bytes, flags)) {
-        smart_str_free(&buf);
-        RETURN_THROWS();
-    }
-    bool ok = s->send_pipe_message(static_cast<int32_t>(dst), bytes, flags);
-    smart_str_free(&buf);
+    PackedValue packed;
+    if (!packed.pack(message)) RETURN_THROWS();
+    bool ok = s->send_pipe_message(static_cast<int32_t>(dst), packed.bytes, packed.flags);
     if (!ok) impl.last_error = static_cast<int>(s->last_error());
     RETURN_BOOL(ok);
+}
+
+// What task() and taskwait() share: the checks, the choice of task worker (round robin
+// for -1) and the send. The new task id, or -1 after a warning (or with an exception
+// pending: a value that cannot be serialized).
+int64_t send_task_checked(ServerImpl &impl, const char *method, zval *data, zend_long index) {
+    ws::Server *s = impl.server.get();
+    if (!impl.running || !s || impl.is_manager) {
+        php_error_docref(nullptr, E_WARNING, "server is not running");
+        return -1;
+    }
+    const int tasks = impl.config.task_worker_num;
+    if (tasks <= 0) {
+        php_error_docref(nullptr, E_WARNING, "task method can't be executed without task worker");
+        return -1;
+    }
+    if (impl.is_task_worker) {
+        php_error_docref(nullptr, E_WARNING, "%s method can't be executed in the task worker", method);
+        return -1;
+    }
+    if (index >= tasks || index < -1) {
+        php_error_docref(nullptr, E_WARNING, "worker_id must be less than task_worker_num[%d]", tasks);
+        return -1;
+    }
+    if (index < 0) {
+        index = impl.next_task_worker;
+        impl.next_task_worker = (impl.next_task_worker + 1) % tasks;
+    }
+    PackedValue packed;
+    if (!packed.pack(data)) return -1;
+    const int64_t id = impl.next_task_id++;
+    if (!s->send_task(impl.config.worker_num + static_cast<int32_t>(index), id, packed.bytes, packed.flags)) {
+        impl.last_error = static_cast<int>(s->last_error());
+        return -1;
+    }
+    return id;
 }
 
 // task($data, $taskWorkerIndex = -1, $finishCallback = null): from a worker to a task
@@ -1302,45 +1340,14 @@ ZEND_METHOD(Swoole_Server, task) {
         Z_PARAM_ZVAL_OR_NULL(finish)
     ZEND_PARSE_PARAMETERS_END();
     ServerImpl &impl = *this_server(ZEND_THIS)->impl;
-    ws::Server *s = impl.server.get();
     zend_fcall_info_cache fcc;
     if (finish && !parse_callable(finish, fcc)) {
         zend_argument_type_error(3, "must be a valid callback or null");
         RETURN_THROWS();
     }
-    if (!impl.running || !s || impl.is_manager) {
-        php_error_docref(nullptr, E_WARNING, "server is not running");
-        RETURN_FALSE;
-    }
-    const int tasks = impl.config.task_worker_num;
-    if (tasks <= 0) {
-        php_error_docref(nullptr, E_WARNING, "task method can't be executed without task worker");
-        RETURN_FALSE;
-    }
-    if (impl.is_task_worker) {
-        php_error_docref(nullptr, E_WARNING, "task method can't be executed in the task worker");
-        RETURN_FALSE;
-    }
-    if (index >= tasks || index < -1) {
-        php_error_docref(nullptr, E_WARNING, "worker_id must be less than task_worker_num[%d]", tasks);
-        RETURN_FALSE;
-    }
-    if (index < 0) {
-        index = impl.next_task_worker;
-        impl.next_task_worker = (impl.next_task_worker + 1) % tasks;
-    }
-    smart_str buf = {};
-    std::string_view bytes;
-    uint32_t flags = 0;
-    if (!pack_value(data, buf, bytes, flags)) {
-        smart_str_free(&buf);
-        RETURN_THROWS();
-    }
-    const int64_t id = impl.next_task_id++;
-    bool ok = s->send_task(impl.config.worker_num + static_cast<int32_t>(index), id, bytes, flags);
-    smart_str_free(&buf);
-    if (!ok) {
-        impl.last_error = static_cast<int>(s->last_error());
+    const int64_t id = send_task_checked(impl, "task", data, index);
+    if (id < 0) {
+        if (EG(exception)) RETURN_THROWS();
         RETURN_FALSE;
     }
     if (finish) store_callback(impl.task_callbacks[id], finish, fcc);
@@ -1359,15 +1366,9 @@ ZEND_METHOD(Swoole_Server, finish) {
         php_error_docref(nullptr, E_WARNING, "finish() is only for the task worker, inside onTask");
         RETURN_FALSE;
     }
-    smart_str buf = {};
-    std::string_view bytes;
-    uint32_t flags = 0;
-    if (!pack_value(data, buf, bytes, flags)) {
-        smart_str_free(&buf);
-        RETURN_THROWS();
-    }
-    bool ok = s->send_finish(impl.current_task_src, impl.current_task_id, bytes, flags);
-    smart_str_free(&buf);
+    PackedValue packed;
+    if (!packed.pack(data)) RETURN_THROWS();
+    bool ok = s->send_finish(impl.current_task_src, impl.current_task_id, packed.bytes, packed.flags);
     impl.current_task_finished = true;
     RETURN_BOOL(ok);
 }
@@ -1385,40 +1386,15 @@ ZEND_METHOD(Swoole_Server, taskwait) {
         Z_PARAM_LONG(index)
     ZEND_PARSE_PARAMETERS_END();
     ServerImpl &impl = *this_server(ZEND_THIS)->impl;
-    ws::Server *s = impl.server.get();
-    if (!impl.running || !s || impl.is_manager) {
-        php_error_docref(nullptr, E_WARNING, "server is not running");
+    const int64_t id = send_task_checked(impl, "taskwait", data, index);
+    if (id < 0) {
+        if (EG(exception)) RETURN_THROWS();
         RETURN_FALSE;
     }
-    const int tasks = impl.config.task_worker_num;
-    if (tasks <= 0 || impl.is_task_worker) {
-        php_error_docref(nullptr, E_WARNING, tasks <= 0 ? "task method can't be executed without task worker"
-                                                        : "taskwait method can't be executed in the task worker");
-        RETURN_FALSE;
-    }
-    if (index >= tasks || index < -1) {
-        php_error_docref(nullptr, E_WARNING, "worker_id must be less than task_worker_num[%d]", tasks);
-        RETURN_FALSE;
-    }
-    if (index < 0) {
-        index = impl.next_task_worker;
-        impl.next_task_worker = (impl.next_task_worker + 1) % tasks;
-    }
-    smart_str buf = {};
-    std::string_view bytes;
-    uint32_t flags = 0;
-    if (!pack_value(data, buf, bytes, flags)) {
-        smart_str_free(&buf);
-        RETURN_THROWS();
-    }
-    const int64_t id = impl.next_task_id++;
-    bool ok = s->send_task(impl.config.worker_num + static_cast<int32_t>(index), id, bytes, flags);
-    smart_str_free(&buf);
-    if (!ok) RETURN_FALSE;
     const int ms = timeout <= 0 ? 0 : static_cast<int>(std::min(timeout, 86400.0) * 1000.0);
     std::string result;
     uint32_t result_flags = 0;
-    if (!s->wait_task_result(id, ms, result, result_flags)) {
+    if (!impl.server->wait_task_result(id, ms, result, result_flags)) {
         impl.timed_out_tasks.insert(id);
         php_error_docref(nullptr, E_WARNING, "taskwait(" ZEND_LONG_FMT ") timeout", static_cast<zend_long>(id));
         RETURN_FALSE;
