@@ -80,7 +80,10 @@ if test "$PHP_WSSERVER" != "no"; then
     src/core/message_channel.cc
     src/core/multipart.cc
     src/core/output_queue.cc
+    src/core/packet_channel.cc
     src/core/permessage_deflate.cc
+    src/core/process_master.cc
+    src/core/process_messages.cc
     src/core/reactor.cc
     src/core/server.cc
     src/core/socket.cc

@@ -1,5 +1,5 @@
 --TEST--
-Conformance over TLS: the whole wsconform.py suite through wss:// (SWOOLE_SSL, self-signed certificate made at test time), worker_num 1
+Conformance over TLS: the whole wsconform.py suite through wss:// (SWOOLE_SSL, self-signed certificate made at test time), SWOOLE_BASE worker_num 1 and SWOOLE_PROCESS with 2 workers
 --SKIPIF--
 <?php
 if (!function_exists('posix_kill') || !function_exists('proc_open')) die('skip posix and proc_open needed');
@@ -26,24 +26,41 @@ register_shutdown_function(function () use ($dir) { array_map('unlink', glob("$d
 // tests/conformance/echo_server.php: argv [port, worker_num, cert, key] -> SWOOLE_SSL.
 $echo = __DIR__ . '/conformance/echo_server.php';
 $client = __DIR__ . '/conformance/wsconform.py';
-$wrapper = ws_server_script('<?php $argv = [__FILE__, "0", "1", ' . var_export("$dir/cert.pem", true) . ', '
-    . var_export("$dir/key.pem", true) . ']; $argc = 5; require ' . var_export($echo, true) . ";\n");
-$srv = ws_start_server($wrapper);
-// The client bounds itself (--budget, then every case left is reported as not run);
-// timeout(1) is the last resort. A clean environment: no LD_PRELOAD / sanitizer options.
-$cmd = ['timeout', '-k', '2', '55', '/usr/bin/python3', $client, (string) $srv['port'], '--tls', '--budget', '45'];
-$env = ['PATH' => getenv('PATH') ?: '/usr/bin:/bin'];
-$p = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['redirect', 1]], $pipes, null, $env);
-$out = stream_get_contents($pipes[1]);
-fclose($pipes[1]);
-$rc = proc_close($p);
-echo $out, "exit $rc\n";
-$log = trim(ws_stop_server($srv));
-if ($log !== '') {
-    echo "server output:\n$log\n";
+foreach ([['base', 1], ['process', 2]] as [$mode, $workers]) {
+    echo "== $mode worker_num=$workers\n";
+    $wrapper = ws_server_script('<?php $argv = [__FILE__, "0", "' . $workers . '", ' . var_export("$dir/cert.pem", true)
+        . ', ' . var_export("$dir/key.pem", true) . ', "' . $mode . '"]; $argc = 6; require ' . var_export($echo, true) . ";\n");
+    $srv = ws_start_server($wrapper);
+    // The client bounds itself (--budget, then every case left is reported as not run);
+    // timeout(1) is the last resort. A clean environment: no LD_PRELOAD / sanitizer options.
+    $cmd = ['timeout', '-k', '2', '55', '/usr/bin/python3', $client, (string) $srv['port'], '--tls', '--budget', '45'];
+    $env = ['PATH' => getenv('PATH') ?: '/usr/bin:/bin'];
+    $p = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['redirect', 1]], $pipes, null, $env);
+    $out = stream_get_contents($pipes[1]);
+    fclose($pipes[1]);
+    $rc = proc_close($p);
+    echo $out, "exit $rc\n";
+    $log = trim(preg_replace('~^PORT \d+\n~', '', ws_stop_server($srv)));
+    if ($log !== '') {
+        echo "server output:\n$log\n";
+    }
 }
 ?>
 --EXPECT--
+== base worker_num=1
+1.x framing: 36 cases, 36 OK, 0 NON-STRICT, 0 FAILED
+2.x ping/pong: 22 cases, 22 OK, 0 NON-STRICT, 0 FAILED
+3.x reserved bits: 44 cases, 44 OK, 0 NON-STRICT, 0 FAILED
+4.x opcodes: 22 cases, 22 OK, 0 NON-STRICT, 0 FAILED
+5.x fragmentation: 30 cases, 30 OK, 0 NON-STRICT, 0 FAILED
+6.x UTF-8: 125 cases, 125 OK, 0 NON-STRICT, 0 FAILED
+7.x close handling: 62 cases, 62 OK, 0 NON-STRICT, 0 FAILED
+9.x large messages: 36 cases, 36 OK, 0 NON-STRICT, 0 FAILED
+12.x deflate messages: 43 cases, 43 OK, 0 NON-STRICT, 0 FAILED
+13.x deflate negotiation: 64 cases, 64 OK, 0 NON-STRICT, 0 FAILED
+total: 484 cases, 484 OK, 0 NON-STRICT, 0 FAILED
+exit 0
+== process worker_num=2
 1.x framing: 36 cases, 36 OK, 0 NON-STRICT, 0 FAILED
 2.x ping/pong: 22 cases, 22 OK, 0 NON-STRICT, 0 FAILED
 3.x reserved bits: 44 cases, 44 OK, 0 NON-STRICT, 0 FAILED

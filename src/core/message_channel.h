@@ -34,6 +34,28 @@ enum class ChannelMessageType : uint8_t {
     Pipe = 5,        // sendMessage(): `session` is the sending worker, aux the binding's flags
     Task = 6,        // task(): `session` is the task id, `reserved` the sending worker, aux flags
     Finish = 7,      // a task's result back to its sender: `session` is the task id, aux flags
+    // SWOOLE_PROCESS, worker -> master (on a PacketChannel): answers to HTTP requests.
+    Respond = 8,         // the whole response: encode_response() payload
+    RespondHead = 9,     // a streamed response starts: encode_response() payload, no body
+    WriteBody = 10,      // a piece of the streamed body
+    EndBody = 11,        // the last piece, the body ends
+    HandshakeExtra = 12,  // onBeforeHandShakeResponse's fields: encode_response() payload
+    CloseBarrier = 13,    // the answer to EvCloseBarrier: every earlier event was handled
+    // SWOOLE_PROCESS, master -> worker: the events of a connection (`reserved`: the reactor).
+    EvConnect = 20,
+    EvRequest = 21,    // payload: encode_request()
+    EvHandshake = 22,  // payload: encode_request(); aux 1: run onBeforeHandShakeResponse only
+    EvOpen = 23,       // payload: encode_request()
+    EvMessage = 24,    // opcode, flags in aux, the message as payload
+    EvClose = 25,      // payload: encode_closed()
+    EvDisconnect = 26,  // payload: encode_closed()
+    EvReceive = 27,    // raw TCP bytes
+    EvBufferFull = 28,
+    EvBufferEmpty = 29,
+    // The connection is about to close (the peer's close frame, a protocol error): answered
+    // with CloseBarrier once the worker handled the events before it, so the replies to
+    // them go out before the close frame, as they would in BASE mode.
+    EvCloseBarrier = 30,
 };
 
 struct ChannelHeader {

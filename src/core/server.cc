@@ -14,6 +14,7 @@
 
 #include "deflate_negotiation.h"
 #include "frame.h"
+#include "process_messages.h"
 #include "websocket_handshake.h"
 #include "websocket_session.h"
 
@@ -191,6 +192,15 @@ public:
     int64_t last_recv_ = 0;
     int64_t last_send_ = 0;
     TimerId timer_ = 0;  // handshake timeout, then the close timeout
+    struct HeldControls {
+        std::string now;   // written when the barrier in flight is answered
+        std::string next;  // came after an event that followed that barrier: the next one
+        bool in_flight = false;
+        bool event_after = false;  // an event went to the worker after the barrier
+    };
+    // close_barrier: control frames (pongs, the close reply) wait for the worker to have
+    // handled the events before them; allocated by the first held frame.
+    std::unique_ptr<HeldControls> held_;
     Phase phase_ = Phase::Http;
     bool opened_ = false;           // became a WebSocket: on_close, not on_disconnect
     bool upgrade_pending_ = false;  // the awaited response answers an upgrade request
@@ -199,6 +209,11 @@ public:
     bool chunked_ = false;          // the streamed response is chunked
     bool resume_scheduled_ = false;
     bool continue_sent_ = false;    // "100 Continue" went out for the current request
+    // Small writes are queued and go out in one writev later (while its input is decoded,
+    // or while a batch of worker commands is handled): see reading_ and command_batch_.
+    bool batching_ = false;
+    // close_barrier: the connection closes (and reads no more) once everything held went out.
+    bool awaiting_barrier_ = false;
     uint8_t published_status_ = 0;  // websocket_status last written to the table
 };
 
@@ -221,6 +236,20 @@ Result<std::unique_ptr<Server>> Server::create(const ServerConfig &config, Serve
     return server;
 }
 
+Result<std::unique_ptr<Server>> Server::create_sharing(const Server &proto, const ServerConfig &config,
+                                                       ServerEvents &events) {
+    auto reactor = Reactor::create();
+    if (!reactor) return reactor.error();
+    auto listener = proto.listener_.share();
+    if (!listener) return listener.error();
+    ServerConfig c = config;
+    c.host = proto.config_.host;
+    c.port = proto.config_.port;
+    auto server = std::make_unique<Server>(Passkey(), c, events, std::move(reactor.value()), std::move(listener.value()));
+    if (int err = server->listen_on_reactor(); err != 0) return SysError::from_errno(err, "epoll_ctl(listener)");
+    return server;
+}
+
 int Server::listen_on_reactor() {
     reactor_->set_wake_handler([this] {
         if (stop_requested_.exchange(false)) begin_stop();
@@ -235,6 +264,7 @@ bool Server::attach_table(ConnectionTable &table, int32_t worker_id) {
     if (next_session_id_ != 1 || !connections_.empty()) return false;
     table_ = &table;
     worker_id_ = worker_id;
+    reactor_id_ = worker_id;
     return true;
 }
 
@@ -244,6 +274,19 @@ int Server::renew_reactor_after_fork() {
     manager_.reset();
     reactor_ = std::move(reactor.value());  // the old one closes its fds, touches no epoll set
     return listen_on_reactor();
+}
+
+int Server::attach_master(std::vector<UniqueFd> channels) {
+    master_.clear();
+    for (UniqueFd &fd : channels) {
+        auto ch = PacketChannel::open(
+            *reactor_, std::move(fd), master_scratch_,
+            [this](const ChannelHeader &h, std::string_view payload) { execute_event(h, payload); },
+            [this] { reactor_->defer([this] { begin_stop(); }); });
+        if (!ch) return ch.error().code;
+        master_.push_back(std::move(ch.value()));
+    }
+    return 0;
 }
 
 int Server::connect_to_manager(UniqueFd channel) {
@@ -345,6 +388,11 @@ void Server::stop() {
 void Server::begin_stop() {
     if (stopping_) return;
     stopping_ = true;
+    // A SWOOLE_PROCESS worker first handles the events the master sent before it was told
+    // to stop (close events of a shutdown, messages in flight).
+    for (auto &ch : master_) {
+        if (ch && ch->open()) ch->drain();
+    }
     if (listening_) {
         reactor_->remove(listener_.fd());
         listening_ = false;
@@ -407,7 +455,7 @@ void Server::accept_one(Accepted &&accepted) {
         ConnectionInfo info;
         info.connect_time_us = now * 1000000;
         info.worker_id = worker_id_;
-        info.reactor_id = worker_id_;
+        info.reactor_id = reactor_id_;
         info.server_fd = listener_.fd();
         info.socket_fd = accepted.fd.get();
         info.server_port = listener_.port();
@@ -457,8 +505,10 @@ void Server::on_connection_io(Connection &c, uint32_t events) {
     }
     if (events & Reactor::kRead) {
         reading_ = &c;
+        c.batching_ = true;
         read_connection(c);
         reading_ = nullptr;
+        c.batching_ = false;
         flush_batched(c);
     } else if ((events & Reactor::kError) && !(events & Reactor::kWrite)) {
         on_eof(c);
@@ -590,7 +640,9 @@ void Server::dispatch_request(Connection &c) {
     events_.on_request(c.id_, req);
 }
 
-void Server::builtin_handshake(Connection &c) {
+void Server::builtin_handshake(Connection &c) { complete_builtin_handshake(c, nullptr); }
+
+void Server::complete_builtin_handshake(Connection &c, const HttpResponse *extra) {
     const HttpParser &req = *c.http_;
     JoinedHeaders headers(req);
     HandshakeRequest hr;
@@ -601,11 +653,22 @@ void Server::builtin_handshake(Connection &c) {
     settings.deflate.enabled = config_.websocket_compression;
     settings.subprotocol = config_.websocket_subprotocol;
     HandshakeResponse resp = validate_handshake(hr, settings);
-    HttpResponse extra(101);  // outlives `resp`'s views of its field names
-    if (resp.accepted() && config_.has_before_handshake_response) {
-        events_.on_before_handshake_response(c.id_, req, extra);
+    HttpResponse own_extra(101);  // outlives `resp`'s views of its field names
+    if (resp.accepted() && config_.has_before_handshake_response && !extra) {
+        if (config_.defer_before_handshake) {
+            // The callback runs in a worker; its HandshakeExtra resumes here.
+            c.phase_ = Phase::HttpWaiting;
+            c.upgrade_pending_ = true;
+            publish_status(c);
+            events_.on_before_handshake_response(c.id_, req, own_extra);
+            return;
+        }
+        events_.on_before_handshake_response(c.id_, req, own_extra);
         if (c.phase_ != Phase::Http) return;  // the callback closed it
-        for (const auto &[name, value] : extra.headers()) {
+        extra = &own_extra;
+    }
+    if (extra) {
+        for (const auto &[name, value] : extra->headers()) {
             bool reserved = false;
             for (const auto &own : resp.headers) reserved = reserved || ascii_iequal(own.first, name);
             if (!reserved && !ascii_iequal(name, "Content-Length") && !ascii_iequal(name, "Transfer-Encoding"))
@@ -620,9 +683,14 @@ void Server::builtin_handshake(Connection &c) {
         return;
     }
     if (!write_owned(c, std::move(bytes))) return;
+    const bool deferred = c.phase_ == Phase::HttpWaiting;
     start_websocket(c, resp.deflate ? &*resp.deflate : nullptr);
     events_.on_open(c.id_, req);
-    c.http_.reset();
+    if (deferred) {
+        schedule_resume(c);  // frames read ahead while the worker answered; frees the parser
+    } else {
+        c.http_.reset();
+    }
 }
 
 void Server::start_websocket(Connection &c, const DeflateParams *deflate) {
@@ -655,13 +723,26 @@ size_t Server::consume_websocket(Connection &c, uint8_t *data, size_t len) {
         case T::Close:
             counters_.requests++;
             if (ev.type == T::Close) publish_status(c);
+            if (c.held_ && c.held_->in_flight) c.held_->event_after = true;
             events_.on_message(c.id_, ev.opcode, ev.payload(), ev.flags);
             break;
         case T::Send:
+            if (config_.close_barrier) {
+                if (!c.held_) c.held_ = std::make_unique<Connection::HeldControls>();
+                (c.held_->event_after ? c.held_->next : c.held_->now)
+                    .append(reinterpret_cast<const char *>(ev.data), ev.size);
+                if (!c.held_->in_flight) request_barrier(c);
+                break;
+            }
             write_control(c, ev.data, ev.size);
             break;
         case T::Disconnect:
-            if (c.phase_ != Phase::Closed) drain_and_close(c);
+            if (c.phase_ == Phase::Closed) return len;
+            if (config_.close_barrier) {
+                await_close_barrier(c);
+            } else {
+                drain_and_close(c);
+            }
             return len;
         }
         if (c.phase_ != Phase::WebSocket) return len;  // closed or draining: the rest is moot
@@ -695,9 +776,9 @@ void Server::resume(SessionId id) {
 // ---- output
 
 void Server::update_interest(Connection &c) {
-    if (c.phase_ == Phase::Closed || &c == reading_) return;  // reading_: flush_batched() does it
+    if (c.phase_ == Phase::Closed || c.batching_) return;  // flush_batched() does it
     uint32_t want = 0;
-    if (c.phase_ == Phase::Http || c.phase_ == Phase::WebSocket) want |= Reactor::kRead;
+    if ((c.phase_ == Phase::Http || c.phase_ == Phase::WebSocket) && !c.awaiting_barrier_) want |= Reactor::kRead;
     if (!c.out_.empty()) want |= Reactor::kWrite;
     if (reactor_->interest(c.fd_.get()) != want) reactor_->modify(c.fd_.get(), want);
 }
@@ -721,11 +802,11 @@ void Server::send_tls_output(Connection &c) {
     if (!c.tls_.has_pending_output()) return;
     tls_output_.clear();
     c.tls_.take_pending_output(tls_output_);
-    if (c.out_.empty() && &c != reading_) {
+    if (c.out_.empty() && !c.batching_) {
         write_bytes(c, nullptr, 0, tls_output_.data(), tls_output_.size());
     } else {
         c.out_.enqueue_uncapped(tls_output_.data(), tls_output_.size());  // the handshake must proceed
-        if (&c != reading_) update_interest(c);
+        if (!c.batching_) update_interest(c);
     }
 }
 
@@ -742,12 +823,12 @@ bool Server::write(Connection &c, const void *head, size_t head_len, const void 
 
 bool Server::write_bytes(Connection &c, const void *head, size_t head_len, const void *body, size_t body_len) {
     if (c.phase_ == Phase::Closed) return false;
-    if (&c == reading_) {
-        // Batched until the input is consumed. Small writes only: a large payload would be
+    if (c.batching_) {
+        // Batched until the input is consumed (or the iteration's commands are handled). Small writes only: a large payload would be
         // copied into the queue, so it goes out now, behind what is batched.
         if (head_len + body_len <= kBatchedWriteMax) {
             if (!c.out_.enqueue(head, head_len, body, body_len)) return false;
-            c.last_send_ = reading_time_;
+            c.last_send_ = &c == reading_ ? reading_time_ : wall_seconds();
             return true;
         }
         if (!c.out_.empty()) {
@@ -784,9 +865,9 @@ void Server::write_control(Connection &c, const void *data, size_t len) {
     const void *none = nullptr;
     size_t none_len = 0;
     if (!seal(c, none, none_len, data, len, sealed)) return;
-    if (!c.out_.empty() || &c == reading_) {
+    if (!c.out_.empty() || c.batching_) {
         c.out_.enqueue_uncapped(data, len);
-        if (&c != reading_) update_interest(c);
+        if (!c.batching_) update_interest(c);
         return;
     }
     write_bytes(c, nullptr, 0, data, len);
@@ -911,12 +992,15 @@ bool Server::push(SessionId id, uint8_t opcode, std::string_view data, unsigned 
     if (!c) {
         auto owner = remote_session(id);
         if (!owner) return fail(ServerError::SessionNotExist, "session does not exist");
-        if (owner->websocket_status != kWsStatusActive)
+        // Closing: the master may still be holding its close frame back for this reply.
+        if (owner->websocket_status != kWsStatusActive &&
+            !(owner->worker_id < 0 && owner->websocket_status == kWsStatusClosing))
             return fail(ServerError::Unconnected, "the connection is not an open WebSocket");
         if (!is_known_opcode(opcode)) return fail(ServerError::BadOpcode, "bad opcode");
         return forward(*owner, ChannelMessageType::Push, opcode, flags, data);
     }
-    if (c->phase_ != Phase::WebSocket || c->ws_->state() != WebSocketSession::State::Open)
+    if (c->phase_ != Phase::WebSocket ||
+        (c->ws_->state() != WebSocketSession::State::Open && !c->awaiting_barrier_))
         return fail(ServerError::Unconnected, "the connection is not an open WebSocket");
     // Refuse before encoding so a refused push leaves the session (fragment state, close
     // state) untouched; the uncompressed size bounds the compressed one.
@@ -927,12 +1011,14 @@ bool Server::push(SessionId id, uint8_t opcode, std::string_view data, unsigned 
         return fail(ServerError::OutputBufferOverflow, "output buffer overflow");
     WebSocketSession::OutgoingFrame f;
     WebSocketSession::SendStatus st =
-        c->ws_->encode(opcode, reinterpret_cast<const uint8_t *>(data.data()), data.size(), flags, f);
+        c->ws_->encode(opcode, reinterpret_cast<const uint8_t *>(data.data()), data.size(), flags, f,
+                       c->awaiting_barrier_);
     if (st == WebSocketSession::SendStatus::BadOpcode) return fail(ServerError::BadOpcode, "bad opcode");
     if (st != WebSocketSession::SendStatus::Ok) return fail(ServerError::PackFailed, "invalid frame");
     if (!write(*c, f.header, f.header_size, f.payload, f.payload_size))
         return fail(ServerError::OutputBufferOverflow, "output buffer overflow or connection lost");
-    if (c->phase_ == Phase::WebSocket && c->ws_->state() == WebSocketSession::State::Closing)
+    if (c->phase_ == Phase::WebSocket && c->ws_->state() == WebSocketSession::State::Closing &&
+        !c->awaiting_barrier_)
         start_close_timer(*c, config_.websocket_close_timeout_ms);  // a pushed close frame
     return true;
 }
@@ -1002,6 +1088,7 @@ bool Server::close(SessionId id, bool reset) {
 
 bool Server::respond(SessionId id, const HttpResponse &response, std::string_view body) {
     Connection *c = find_live(id);
+    if (!c && !master_.empty()) return forward_response(id, ChannelMessageType::Respond, encode_response(response, body));
     if (!c) return fail(ServerError::SessionNotExist, "session does not exist");
     if (c->phase_ != Phase::HttpWaiting) return fail(ServerError::HttpContextUnavailable, "no request awaits a response");
     if (response.status() == 101) {
@@ -1055,6 +1142,7 @@ void Server::finish_http_response(Connection &c, bool keep_alive) {
 
 bool Server::respond_head(SessionId id, const HttpResponse &response) {
     Connection *c = find_live(id);
+    if (!c && !master_.empty()) return forward_response(id, ChannelMessageType::RespondHead, encode_response(response, {}));
     if (!c) return fail(ServerError::SessionNotExist, "session does not exist");
     if (c->phase_ != Phase::HttpWaiting || c->upgrade_pending_ || response.status() < 200)
         return fail(ServerError::HttpContextUnavailable, "no request awaits a streamed response");
@@ -1079,6 +1167,7 @@ bool Server::write_chunk(Connection &c, std::string_view data) {
 
 bool Server::write_body(SessionId id, std::string_view data) {
     Connection *c = find_live(id);
+    if (!c && !master_.empty()) return forward_response(id, ChannelMessageType::WriteBody, data);
     if (!c) return fail(ServerError::SessionNotExist, "session does not exist");
     if (c->phase_ != Phase::HttpStreaming) return fail(ServerError::HttpContextUnavailable, "no streamed response");
     if (!write_chunk(*c, data)) return fail(ServerError::OutputBufferOverflow, "output buffer overflow");
@@ -1087,6 +1176,7 @@ bool Server::write_body(SessionId id, std::string_view data) {
 
 bool Server::end_body(SessionId id, std::string_view data) {
     Connection *c = find_live(id);
+    if (!c && !master_.empty()) return forward_response(id, ChannelMessageType::EndBody, data);
     if (!c) return fail(ServerError::SessionNotExist, "session does not exist");
     if (c->phase_ != Phase::HttpStreaming) return fail(ServerError::HttpContextUnavailable, "no streamed response");
     if (!write_chunk(*c, data)) return fail(ServerError::OutputBufferOverflow, "output buffer overflow");
@@ -1102,7 +1192,7 @@ bool Server::end_body(SessionId id, std::string_view data) {
 // ---- other workers' sessions
 
 std::optional<ConnectionInfo> Server::remote_session(SessionId id) const {
-    if (!table_ || !manager_) return std::nullopt;
+    if (!table_ || (!manager_ && master_.empty())) return std::nullopt;
     ConnectionInfo info;
     if (table_->get(id, info) != SlotStatus::kOk || info.worker_id == worker_id_) return std::nullopt;
     return info;
@@ -1116,8 +1206,22 @@ bool Server::forward(const ConnectionInfo &owner, ChannelMessageType type, uint8
     h.aux = aux;
     h.target_worker = owner.worker_id;
     h.session = owner.session_id;
+    if (owner.worker_id < 0) {  // a session of the master's reactor thread owner.reactor_id
+        if (owner.reactor_id < 0 || static_cast<size_t>(owner.reactor_id) >= master_.size())
+            return fail(ServerError::SessionNotExist, "session does not exist");
+        if (!master_[static_cast<size_t>(owner.reactor_id)]->send(h, payload))
+            return fail(ServerError::OutputBufferOverflow, "the channel to the master is full");
+        return true;
+    }
+    if (!manager_) return fail(ServerError::SessionNotExist, "session does not exist");
     if (!manager_->send(h, payload)) return fail(ServerError::OutputBufferOverflow, "the worker channel is full");
     return true;
+}
+
+bool Server::forward_response(SessionId id, ChannelMessageType type, std::string_view payload) {
+    auto owner = remote_session(id);
+    if (!owner || owner->worker_id >= 0) return fail(ServerError::SessionNotExist, "session does not exist");
+    return forward(*owner, type, 0, 0, payload);
 }
 
 bool Server::send_to_worker(int32_t dst, ChannelMessageType type, int64_t id, uint32_t flags, std::string_view data) {
@@ -1176,7 +1280,18 @@ void Server::execute(const ChannelHeader &h, std::string_view payload) {
         break;
     }
     // The session may have closed since the sender looked: then the command is moot.
-    if (!find_live(h.session)) return;
+    Connection *c = find_live(h.session);
+    if (!c) return;
+    if (!c->batching_) {
+        if (!command_batch_) {
+            command_batch_ = true;
+            reactor_->defer([this] { end_command_batch(); });
+        }
+        c->batching_ = true;
+        batch_ids_.push_back(h.session);
+    }
+    HttpResponse response;
+    std::string_view body;
     switch (h.type) {
     case ChannelMessageType::Push:
         push(h.session, h.opcode, payload, h.aux);
@@ -1190,10 +1305,133 @@ void Server::execute(const ChannelHeader &h, std::string_view payload) {
     case ChannelMessageType::Disconnect:
         disconnect(h.session, static_cast<uint16_t>(h.aux), payload);
         break;
-    case ChannelMessageType::Pipe:
-    case ChannelMessageType::Task:
-    case ChannelMessageType::Finish:
+    case ChannelMessageType::Respond:
+        if (decode_response(payload, response, body)) respond(h.session, response, body);
         break;
+    case ChannelMessageType::RespondHead:
+        if (decode_response(payload, response, body)) respond_head(h.session, response);
+        break;
+    case ChannelMessageType::WriteBody:
+        write_body(h.session, payload);
+        break;
+    case ChannelMessageType::EndBody:
+        end_body(h.session, payload);
+        break;
+    case ChannelMessageType::CloseBarrier:
+        if (c->held_ && c->held_->in_flight) {
+            Connection::HeldControls &held = *c->held_;
+            held.in_flight = false;
+            held.event_after = false;
+            std::string bytes = std::move(held.now);
+            held.now = std::move(held.next);
+            held.next.clear();
+            if (!bytes.empty()) write_control(*c, bytes.data(), bytes.size());
+            if (c->phase_ == Phase::Closed) break;
+            if (!c->held_->now.empty()) {
+                request_barrier(*c);  // what came after the answered barrier waits for another
+            } else if (c->awaiting_barrier_) {
+                c->awaiting_barrier_ = false;
+                drain_and_close(*c);
+            }
+        }
+        break;
+    case ChannelMessageType::HandshakeExtra:
+        if (c->phase_ == Phase::HttpWaiting && c->upgrade_pending_ && c->http_ &&
+            decode_response(payload, response, body))
+            complete_builtin_handshake(*c, &response);
+        break;
+    default:
+        break;
+    }
+}
+
+void Server::request_barrier(Connection &c) {
+    if (!c.held_) c.held_ = std::make_unique<Connection::HeldControls>();
+    c.held_->in_flight = true;
+    events_.on_close_barrier(c.id_);
+}
+
+void Server::await_close_barrier(Connection &c) {
+    if (c.awaiting_barrier_) return;
+    c.awaiting_barrier_ = true;
+    publish_status(c);
+    update_interest(c);  // stops reading
+    // A worker that never answers (stuck, killed): close after the usual close timeout.
+    start_close_timer(c, config_.websocket_close_timeout_ms);
+    if (!c.held_ || !c.held_->in_flight) request_barrier(c);
+}
+
+void Server::end_command_batch() {
+    command_batch_ = false;
+    std::vector<SessionId> ids;
+    ids.swap(batch_ids_);
+    for (SessionId id : ids) {
+        Connection *c = find(id);
+        if (!c || c == reading_) continue;
+        c->batching_ = false;
+        flush_batched(*c);
+    }
+}
+
+void Server::execute_event(const ChannelHeader &h, std::string_view payload) {
+    const SessionId id = h.session;
+    switch (h.type) {
+    case ChannelMessageType::EvConnect:
+        events_.on_connect(id);
+        return;
+    case ChannelMessageType::EvMessage:
+        counters_.requests++;
+        events_.on_message(id, h.opcode, payload, h.aux);
+        return;
+    case ChannelMessageType::EvReceive:
+        counters_.requests++;
+        events_.on_receive(id, payload);
+        return;
+    case ChannelMessageType::EvRequest:
+    case ChannelMessageType::EvHandshake:
+    case ChannelMessageType::EvOpen: {
+        HttpParser request(limits_for_encoded_request(payload));
+        if (!decode_request(payload, request)) return;
+        if (h.type == ChannelMessageType::EvRequest) {
+            counters_.requests++;
+            events_.on_request(id, request);
+        } else if (h.type == ChannelMessageType::EvOpen) {
+            events_.on_open(id, request);
+        } else if (h.aux == 1) {
+            HttpResponse extra(101);
+            events_.on_before_handshake_response(id, request, extra);
+            forward_response(id, ChannelMessageType::HandshakeExtra, encode_response(extra, {}));
+        } else {
+            events_.on_handshake(id, request);
+        }
+        return;
+    }
+    case ChannelMessageType::EvClose:
+    case ChannelMessageType::EvDisconnect: {
+        ClosedSession closed;
+        closed.id = id;
+        if (!decode_closed(payload, closed.client, closed.close, closed.has_close_info)) return;
+        closed_ = std::move(closed);
+        if (h.type == ChannelMessageType::EvClose) {
+            events_.on_close(id);
+        } else {
+            events_.on_disconnect(id);
+        }
+        closed_.reset();
+        return;
+    }
+    case ChannelMessageType::EvBufferFull:
+        events_.on_buffer_full(id);
+        return;
+    case ChannelMessageType::EvBufferEmpty:
+        events_.on_buffer_empty(id);
+        return;
+    case ChannelMessageType::EvCloseBarrier:
+        forward_response(id, ChannelMessageType::CloseBarrier, {});
+        return;
+    default:
+        execute(h, payload);  // pipe messages, tasks, results
+        return;
     }
 }
 
@@ -1233,6 +1471,10 @@ bool Server::is_established(SessionId id) const {
 }
 
 bool Server::client_info(SessionId id, ClientInfo &out) const {
+    if (closed_ && closed_->id == id) {
+        out = closed_->client;
+        return true;
+    }
     Connection *c = find(id);  // a Closed one is still found during on_close/on_disconnect
     if (!c) {
         auto row = remote_session(id);
@@ -1245,13 +1487,13 @@ bool Server::client_info(SessionId id, ClientInfo &out) const {
         out.last_send_time = row->last_send_time_us / 1000000;
         out.websocket_status = row->websocket_status;
         out.send_queued_bytes = row->send_queued_bytes;
-        out.worker_id = row->worker_id;
+        out.worker_id = row->worker_id < 0 ? row->reactor_id : row->worker_id;
         out.server_fd = row->server_fd;
         out.socket_fd = row->socket_fd;
         out.socket_type = row->socket_type;
         return true;
     }
-    out.worker_id = worker_id_;
+    out.worker_id = worker_id_ < 0 ? reactor_id_ : worker_id_;
     out.server_fd = listener_.fd();
     out.socket_fd = c->fd_.get();
     out.socket_type = listener_.address().is_ipv6() ? 3 : 1;
@@ -1272,6 +1514,10 @@ bool Server::client_info(SessionId id, ClientInfo &out) const {
 }
 
 bool Server::close_info(SessionId id, CloseInfo &out) const {
+    if (closed_ && closed_->id == id) {
+        out = closed_->close;
+        return closed_->has_close_info;
+    }
     Connection *c = find(id);
     if (!c || !c->ws_) return false;
     out.peer_code = c->ws_->peer_close_code();

@@ -35,6 +35,7 @@
 #include "http_parser.h"
 #include "message_channel.h"
 #include "output_queue.h"
+#include "packet_channel.h"
 #include "reactor.h"
 #include "socket.h"
 #include "syscall.h"
@@ -77,6 +78,14 @@ struct ServerConfig {
     bool has_request_handler = false;  // onRequest; without it a plain request gets 400
     bool has_disconnect_handler = false;  // onDisconnect for connections that never opened
     bool has_before_handshake_response = false;  // onBeforeHandShakeResponse
+    // SWOOLE_PROCESS master: onBeforeHandShakeResponse runs in a worker, so the built-in
+    // handshake sends it the request and waits for its HandshakeExtra before the 101.
+    bool defer_before_handshake = false;
+    // SWOOLE_PROCESS master: the control frames the engine answers by itself (pongs, the
+    // close reply, our close after a protocol error) and the close wait for the answer to
+    // on_close_barrier (a CloseBarrier command), so the worker's replies to the messages
+    // before them are written first, in order, as in BASE mode.
+    bool close_barrier = false;
     // A plain TCP server (Swoole\Server with onReceive): no HTTP, every byte read goes to
     // on_receive as it arrives (no framing, as Swoole without open_*_protocol).
     bool raw_tcp = false;
@@ -91,6 +100,8 @@ struct ServerConfig {
     // The process model (read by whoever starts the workers, not by Server itself).
     int worker_num = 1;
     int task_worker_num = 0;
+    int reactor_num = 0;    // SWOOLE_PROCESS: the master's reactor threads (0: default)
+    int dispatch_mode = 2;  // SWOOLE_PROCESS: 1 round robin, 2 by fd, 3 idle worker, 4 by ip
     uint32_t max_connection = 0;  // 0: ConnectionTable::default_capacity()
     std::string upload_tmp_dir = "/tmp";  // multipart uploads (read by the binding)
 };
@@ -210,6 +221,9 @@ public:
     }
     // raw_tcp: bytes as read, valid during the call only.
     virtual void on_receive(SessionId, std::string_view data) { (void)data; }
+    // close_barrier: control frames and the close wait until a CloseBarrier command for
+    // `id` is executed (a closing connection gives up after websocket_close_timeout_ms).
+    virtual void on_close_barrier(SessionId) {}
     virtual void on_buffer_full(SessionId) {}
     virtual void on_buffer_empty(SessionId) {}
 
@@ -225,6 +239,10 @@ class Server {
 public:
     // Opens the listener (so port() is known) and the reactor; run() serves.
     static Result<std::unique_ptr<Server>> create(const ServerConfig &config, ServerEvents &events);
+    // Another Server on `proto`'s listening socket (a dup of it): SWOOLE_PROCESS's reactor
+    // threads each run one, accepting from the same port.
+    static Result<std::unique_ptr<Server>> create_sharing(const Server &proto, const ServerConfig &config,
+                                                          ServerEvents &events);
 
     Server(Passkey, const ServerConfig &config, ServerEvents &events, std::unique_ptr<Reactor> reactor,
            Listener listener);
@@ -260,6 +278,10 @@ public:
     // connections. `table` must outlive the Server. False once a connection was accepted.
     bool attach_table(ConnectionTable &table, int32_t worker_id);
     int32_t worker_id() const { return worker_id_; }
+    // The reactor id recorded for this Server's connections (default: the worker id). A
+    // SWOOLE_PROCESS reactor thread attaches the table with worker id -1 ("the master")
+    // and its thread index here; workers route commands for such rows to that thread.
+    void set_reactor_id(int32_t id) { reactor_id_ = id; }
     // In a forked worker: a loop of its own (the inherited one's epoll set is the parent's),
     // serving the inherited listener. 0 or an errno value.
     int renew_reactor_after_fork();
@@ -267,6 +289,14 @@ public:
     // (the manager routes them), commands for ours come in. If the manager goes away, the
     // worker stops. 0 or an errno value.
     int connect_to_manager(UniqueFd channel);
+    // SWOOLE_PROCESS worker: its channels to the master's reactor threads (index = reactor
+    // id). Events come in through them and become ServerEvents calls, as if this Server
+    // owned the connections; commands for the master's sessions go out through them. If
+    // the master goes away, the worker stops. 0 or an errno value.
+    int attach_master(std::vector<UniqueFd> channels);
+    // SWOOLE_PROCESS master: a command a worker sent (push, send, close, respond...). The
+    // writes of all commands handled in one loop iteration are batched per connection.
+    void execute(const ChannelHeader &h, std::string_view payload);
 
     // ---- WebSocket
     // One frame, as Swoole's push(). False (last_error() says why, the connection is not
@@ -385,7 +415,15 @@ private:
     std::optional<ConnectionInfo> remote_session(SessionId id) const;
     bool forward(const ConnectionInfo &owner, ChannelMessageType type, uint8_t opcode, uint32_t aux,
                  std::string_view payload);
-    void execute(const ChannelHeader &h, std::string_view payload);  // a command from another worker
+    void execute_event(const ChannelHeader &h, std::string_view payload);  // a worker: the master's event
+    void end_command_batch();
+    void await_close_barrier(Connection &c);
+    void request_barrier(Connection &c);
+    // Answers an upgrade request that passed validate_handshake(): the 101 (with `extra`'s
+    // fields), then WebSocket mode and on_open.
+    void complete_builtin_handshake(Connection &c, const HttpResponse *extra);
+    // A worker of SWOOLE_PROCESS: a response for a session of the master.
+    bool forward_response(SessionId id, ChannelMessageType type, std::string_view payload);
     bool send_to_worker(int32_t dst, ChannelMessageType type, int64_t id, uint32_t flags, std::string_view data);
     // Mirrors what other workers may read of `c` into the table.
     void publish_status(Connection &c);
@@ -411,6 +449,23 @@ private:
     ConnectionTable *table_ = nullptr;  // shared with the other workers, when several
     int32_t worker_id_ = 0;
     std::unique_ptr<MessageChannel> manager_;  // declared after reactor_: unregisters first
+    // SWOOLE_PROCESS worker: one channel per master reactor thread, and their read buffer.
+    std::vector<char> master_scratch_;
+    std::vector<std::unique_ptr<PacketChannel>> master_;
+    int32_t reactor_id_ = 0;
+    // Commands from workers handled in this loop iteration: their connections' writes are
+    // batched (as reading_'s) and flushed once at the end of the iteration.
+    bool command_batch_ = false;
+    std::vector<SessionId> batch_ids_;
+    // A worker's on_close/on_disconnect: what the master reported of the closed connection,
+    // for client_info()/close_info() during the callback.
+    struct ClosedSession {
+        SessionId id = 0;
+        ClientInfo client;
+        CloseInfo close;
+        bool has_close_info = false;
+    };
+    std::optional<ClosedSession> closed_;
     // The connection whose input is being decoded: what its callbacks write to it (echoes,
     // pongs) is queued and goes out in one writev when the input is consumed, so a read
     // that brought 16 messages costs one write, not 16.

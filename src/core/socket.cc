@@ -192,6 +192,15 @@ Result<Listener> Listener::open(const ListenOptions &options) {
     return Result<Listener>(std::move(listener));
 }
 
+Result<Listener> Listener::share() const {
+    int fd = ::fcntl(fd_.get(), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return SysError::from_errno(errno, "dup(listener)");
+    Listener copy;
+    copy.fd_ = UniqueFd(fd);
+    copy.local_ = local_;
+    return Result<Listener>(std::move(copy));
+}
+
 int Listener::accept_one(Accepted &out) {
     for (int skipped = 0; skipped < kMaxSkippedAccepts; skipped++) {
         sockaddr_storage peer;

@@ -79,6 +79,9 @@ class Listener {
 public:
     Listener() = default;
     static Result<Listener> open(const ListenOptions &options);
+    // A second listener object on the same listening socket (its own descriptor, from dup):
+    // each of several reactors registers its own.
+    Result<Listener> share() const;
 
     int fd() const { return fd_.get(); }
     const InetAddress &address() const { return local_; }

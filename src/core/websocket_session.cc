@@ -409,11 +409,11 @@ bool WebSocketSession::control_end(Event &ev, std::optional<Failure> &fail) {
 }
 
 WebSocketSession::SendStatus WebSocketSession::encode(uint8_t opcode, const uint8_t *data, size_t len,
-                                                      unsigned flags, OutgoingFrame &out) {
+                                                      unsigned flags, OutgoingFrame &out, bool late) {
     if (!is_known_opcode(opcode)) {
         return SendStatus::BadOpcode;
     }
-    if (state_ != State::Open) {
+    if (state_ != State::Open && !(late && !is_control_opcode(opcode))) {
         return SendStatus::NotOpen;
     }
     FrameHeader h;

@@ -138,7 +138,11 @@ public:
     // ignored (a server never masks, and a hand-set RSV1 would desynchronise the peer's
     // inflater). Control frames are always final and never compressed. A close frame
     // (payload: code and reason) moves the session to Closing, like close().
-    SendStatus encode(uint8_t opcode, const uint8_t *data, size_t len, unsigned flags, OutgoingFrame &out);
+    // `late`: data frames are encoded even after the close handshake ended, for a server
+    // that holds its close frame back until the replies to earlier messages are written
+    // (SWOOLE_PROCESS: they come from a worker, after the peer's close arrived).
+    SendStatus encode(uint8_t opcode, const uint8_t *data, size_t len, unsigned flags, OutgoingFrame &out,
+                      bool late = false);
 
     // Server-initiated close (Swoole's disconnect()): encodes the close frame and moves to
     // Closing. The caller writes it, keeps reading until next() reports Disconnect (the

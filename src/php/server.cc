@@ -14,6 +14,7 @@ extern "C" {
 #include "zend_smart_str.h"
 #include "zend_interfaces.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -247,6 +248,8 @@ constexpr SettingKey kSettings[] = {
     {"ssl_protocols", Kind::Size},
     {"heartbeat_idle_time", Kind::Size},
     {"max_conn", Kind::Size},
+    {"reactor_num", Kind::Size},
+    {"dispatch_mode", Kind::Size},
 };
 
 const char *type_name(zval *v) { return zend_zval_type_name(v); }
@@ -374,6 +377,23 @@ bool apply_setting(ws::ServerConfig &c, const SettingKey &key, zval *v) {
             return false;
         }
         c.max_connection = static_cast<uint32_t>(n);
+    } else if (name == "reactor_num") {
+        // Swoole: 0 means one per CPU; more than 1000 per CPU is refused.
+        const long cpus = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+        if (n > cpus * 1000) {
+            php_error_docref(nullptr, E_WARNING, "reactor_num=" ZEND_LONG_FMT " is too large (at most %ld)", n,
+                             cpus * 1000);
+            return false;
+        }
+        c.reactor_num = static_cast<int>(n);
+    } else if (name == "dispatch_mode") {
+        if (n < 1 || n > 4) {
+            php_error_docref(nullptr, E_WARNING,
+                             "dispatch_mode=" ZEND_LONG_FMT " is not supported (1 round robin, 2 fd modulo, "
+                             "3 idle worker, 4 ip modulo)", n);
+            return false;
+        }
+        c.dispatch_mode = static_cast<int>(n);
     }
     return true;
 }
@@ -395,7 +415,7 @@ bool client_info_array(zval *out, ws::Server *s, ws::SessionId id, bool websocke
     add_assoc_long(out, "socket_type", info.socket_type);
     add_assoc_long(out, "remote_port", info.remote_port);
     add_assoc_stringl(out, "remote_ip", info.remote_ip.data(), info.remote_ip.size());
-    add_assoc_long(out, "reactor_id", info.worker_id);  // BASE mode: each worker is a reactor
+    add_assoc_long(out, "reactor_id", info.worker_id);  // BASE: the worker; PROCESS: the reactor thread
     add_assoc_long(out, "connect_time", info.connect_time);
     add_assoc_long(out, "last_time", info.last_recv_time ? info.last_recv_time : info.connect_time);
     add_assoc_double(out, "last_recv_time", static_cast<double>(info.last_recv_time));
@@ -827,7 +847,7 @@ void end_worker_process() {
 bool run_manager(ServerObject *o) {
     ServerImpl &impl = *o->impl;
     impl.manager_pid = getpid();
-    impl.master_pid = impl.manager_pid;
+    if (!impl.process_mode) impl.master_pid = impl.manager_pid;  // PROCESS: the master forked us
     impl.is_manager = true;
     ws::WorkerPoolOptions po;
     po.worker_num = impl.config.worker_num;
@@ -854,7 +874,8 @@ bool run_manager(ServerObject *o) {
     };
     hooks.before_reload = [o] { call_server_event(o, WSSERVER_EVENT_BEFORE_RELOAD); };
     hooks.after_reload = [o] { call_server_event(o, WSSERVER_EVENT_AFTER_RELOAD); };
-    hooks.before_shutdown = [o] { call_server_event(o, WSSERVER_EVENT_BEFORE_SHUTDOWN); };
+    if (!impl.process_mode)  // PROCESS: beforeShutdown runs in the master
+        hooks.before_shutdown = [o] { call_server_event(o, WSSERVER_EVENT_BEFORE_SHUTDOWN); };
     auto pool = ws::WorkerPool::create(po, std::move(hooks));
     if (!pool) {
         php_error_docref(nullptr, E_WARNING, "cannot start the workers: %s", pool.error().message.c_str());
@@ -876,23 +897,145 @@ bool run_manager(ServerObject *o) {
             s->serve_no_connections();
             impl.is_task_worker = true;
         }
+        if (err == 0 && impl.process_mode) {
+            // The master's threads own the sockets: this worker serves their events.
+            s->serve_no_connections();
+            std::vector<ws::UniqueFd> mine;
+            if (static_cast<size_t>(r.worker_id) < impl.worker_ends.size())
+                mine = std::move(impl.worker_ends[static_cast<size_t>(r.worker_id)]);
+            impl.worker_ends.clear();  // the other members' ends
+            err = s->attach_master(std::move(mine));
+        }
         if (err != 0) {
             php_error_docref(nullptr, E_WARNING, "worker#%d cannot start: %s", r.worker_id, std::strerror(err));
             EG(exit_status) = 255;
             zend_throw_unwind_exit();
             return false;
         }
-        // Swoole (BASE): onStart runs once, in worker 0.
-        run_worker(o, r.worker_id, r.worker_id == 0 && r.first_start);
+        // Swoole (BASE): onStart runs once, in worker 0; PROCESS: in the master.
+        run_worker(o, r.worker_id, r.worker_id == 0 && r.first_start && !impl.process_mode);
         end_worker_process();
         return false;
     }
     impl.is_manager = false;
     zval args[1];
     ZVAL_OBJ(&args[0], &o->std);
-    wsserver_call(o, impl.callbacks[WSSERVER_EVENT_SHUTDOWN], 1, args);
+    if (!impl.process_mode) wsserver_call(o, impl.callbacks[WSSERVER_EVENT_SHUTDOWN], 1, args);
     if (r.error != 0 && !EG(exception)) {
         php_error_docref(nullptr, E_WARNING, "the manager loop failed: %s", std::strerror(r.error));
+        return false;
+    }
+    return true;
+}
+
+// SWOOLE_PROCESS: this process becomes the master. It forks the manager (which forks the
+// workers, as in BASE mode), then its reactor threads (ws::ProcessMaster) serve every
+// connection and dispatch the events to the workers over the channels created here. The
+// master's own thread runs only onStart/onBeforeShutdown/onShutdown, timers set there,
+// and the signals: SIGTERM shuts the server down, SIGUSR1/SIGUSR2 go to the manager.
+bool run_process_master(ServerObject *o) {
+    ServerImpl &impl = *o->impl;
+    ws::Server *s = impl.server.get();
+    const int pool_size = impl.config.worker_num + impl.config.task_worker_num;
+    const long cpus = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+    int reactors = impl.config.reactor_num > 0 ? impl.config.reactor_num : static_cast<int>(std::min(cpus, 8L));
+    reactors = std::max(1, std::min(reactors, impl.config.worker_num));  // Swoole caps it so
+    auto channels = ws::ProcessChannels::create(reactors, pool_size);
+    if (!channels) {
+        php_error_docref(nullptr, E_WARNING, "cannot create the worker channels: %s",
+                         channels.error().message.c_str());
+        return false;
+    }
+    impl.master_pid = getpid();
+    pid_t manager = fork();
+    if (manager < 0) {
+        php_error_docref(nullptr, E_WARNING, "fork() of the manager failed: %s", std::strerror(errno));
+        return false;
+    }
+    if (manager == 0) {
+        channels.value().master_ends.clear();
+        impl.worker_ends = std::move(channels.value().worker_ends);
+        run_manager(o);  // workers never come back here
+        end_worker_process();
+        return false;
+    }
+    channels.value().worker_ends.clear();
+    impl.manager_pid = manager;
+    impl.is_master = true;
+    s->serve_no_connections();  // the threads accept; this reactor only runs the master's own work
+
+    ws::ProcessMasterOptions mo;
+    mo.reactor_num = reactors;
+    mo.worker_num = impl.config.worker_num;
+    mo.dispatch_mode = impl.config.dispatch_mode;
+    mo.table = impl.table.get();
+    if (impl.config.ssl) mo.tls = impl.config.tls;
+    auto master = ws::ProcessMaster::create(*s, impl.config, mo, std::move(channels.value().master_ends));
+    if (!master) {
+        php_error_docref(nullptr, E_WARNING, "cannot start the reactor threads: %s", master.error().message.c_str());
+        kill(manager, SIGTERM);
+        while (waitpid(manager, nullptr, 0) < 0 && errno == EINTR) {}
+        return false;
+    }
+    impl.master = std::move(master.value());
+
+    ws::Reactor &loop = s->reactor();
+    bool manager_gone = false;
+    auto shut_down = [&] {
+        call_server_event(o, WSSERVER_EVENT_BEFORE_SHUTDOWN);
+        impl.master->stop();  // 1001 to every client; their close events reach the workers
+        impl.master->join();
+        if (!manager_gone) {
+            kill(manager, SIGTERM);
+            while (waitpid(manager, nullptr, 0) < 0 && errno == EINTR) {}
+            manager_gone = true;
+        }
+        loop.stop();
+    };
+    bool stopping = false;
+    int err = loop.on_signal(SIGTERM, [&](int) {
+        if (stopping) return;
+        stopping = true;
+        shut_down();
+    });
+    if (err == 0) err = loop.on_signal(SIGUSR1, [manager](int) { kill(manager, SIGUSR1); });
+    if (err == 0) err = loop.on_signal(SIGUSR2, [manager](int) { kill(manager, SIGUSR2); });
+    if (err == 0) err = loop.on_signal(SIGCHLD, [&](int) {
+        int status = 0;
+        if (manager_gone || waitpid(manager, &status, WNOHANG) != manager) return;
+        manager_gone = true;  // it died on its own: the workers went with it
+        if (!stopping) {
+            stopping = true;
+            php_error_docref(nullptr, E_WARNING, "the manager process exited: the server shuts down");
+            shut_down();
+        }
+    });
+    if (err == 0) {
+        impl.master->start();
+        set_process_properties(o);
+        zval args[1];
+        ZVAL_OBJ(&args[0], &o->std);
+        wsserver_call(o, impl.callbacks[WSSERVER_EVENT_START], 1, args);
+        if (EG(exception)) {
+            stopping = true;
+            shut_down();
+        } else {
+            err = loop.run();
+        }
+    } else {
+        stopping = true;
+        shut_down();
+    }
+    (void)loop.on_signal(SIGTERM, {});
+    (void)loop.on_signal(SIGUSR1, {});
+    (void)loop.on_signal(SIGUSR2, {});
+    (void)loop.on_signal(SIGCHLD, {});
+    impl.master.reset();
+    zval args[1];
+    ZVAL_OBJ(&args[0], &o->std);
+    wsserver_call(o, impl.callbacks[WSSERVER_EVENT_SHUTDOWN], 1, args);
+    if (err != 0 && !EG(exception)) {
+        php_error_docref(nullptr, E_WARNING, "the master loop failed: %s", std::strerror(err));
         return false;
     }
     return true;
@@ -1113,9 +1256,9 @@ ZEND_METHOD(Swoole_Server, start) {
     GC_ADDREF(obj);  // alive until the loop returned, whatever the callbacks do
     impl.running = true;
     impl.start_time = static_cast<zend_long>(::time(nullptr));
-    bool ok = impl.config.worker_num > 1 || impl.config.task_worker_num > 0 || impl.process_mode
-                  ? run_manager(o)
-                  : run_worker(o, 0, true);
+    bool ok = impl.process_mode                                                  ? run_process_master(o)
+              : impl.config.worker_num > 1 || impl.config.task_worker_num > 0 ? run_manager(o)
+                                                                               : run_worker(o, 0, true);
     impl.running = false;
     impl.finished = true;
     OBJ_RELEASE(obj);
@@ -1166,6 +1309,9 @@ void stop_server(INTERNAL_FUNCTION_PARAMETERS, bool whole_server) {
     if (!impl.running) {
         php_error_docref(nullptr, E_WARNING, "server is not running");
         RETURN_FALSE;
+    }
+    if (impl.process_mode && whole_server && impl.master_pid != 0) {
+        RETURN_BOOL(kill(impl.master_pid, SIGTERM) == 0);  // the master shuts everything down
     }
     if (impl.manager_pid != 0 && (whole_server || impl.is_manager)) {
         RETURN_BOOL(kill(impl.manager_pid, SIGTERM) == 0);

@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "core/connection_table.h"
+#include "core/process_master.h"
 #include "core/server.h"
 #include "core/worker_pool.h"
 
@@ -102,7 +103,12 @@ struct ServerImpl {
     pid_t manager_pid = 0;  // 0: one worker, no manager
     pid_t master_pid = 0;
     bool is_manager = false;
-    bool process_mode = false;  // SWOOLE_PROCESS: always a manager, even with one worker
+    bool process_mode = false;  // SWOOLE_PROCESS: a master (reactor threads), a manager, workers
+    bool is_master = false;     // SWOOLE_PROCESS: this is the master process
+    std::unique_ptr<wsserver::ProcessMaster> master;  // the master's reactor threads
+    // In the manager: every pool member's ends of the channels to the master (by worker id,
+    // then reactor), handed to each worker it forks.
+    std::vector<std::vector<wsserver::UniqueFd>> worker_ends;
     bool is_task_worker = false;
     // task(): ids per sending worker, the next task worker for dst -1, the callbacks given
     // to task() by id; in a task worker, the task onTask is running (finish() answers it).
