@@ -14,6 +14,7 @@
 #   -w, --warmup S      warmup per run, seconds (default 1)
 #   -r, --repeat N      runs per server and scenario; the table shows the median (default 1)
 #   --full              the protocol of BENCHMARKS.md: -t 10 -w 2 -r 3
+#   --mode M            base (default) or process: SWOOLE_PROCESS, worker_num 1, reactor_num 1
 #   --idle-hold S       idle: how long the connections are held (default 2)
 #   --port P            first port to try on 127.0.0.1 (default 19500; up to P+99 are used)
 #   --server-core N     core for the server (default 0); --client-core N for wsbench (default 1)
@@ -75,6 +76,9 @@ while [ $# -gt 0 ]; do
         -w|--warmup) need_arg "$@"; WARMUP=$2; shift 2 ;;
         -r|--repeat) need_arg "$@"; REPEAT=$2; shift 2 ;;
         --full) DURATION=10; WARMUP=2; REPEAT=3; shift ;;
+        --mode) need_arg "$@"
+            case "$2" in base|process) export BENCH_SERVER_MODE=$2 ;; *) die "--mode: base or process" ;; esac
+            shift 2 ;;
         --idle-hold) need_arg "$@"; IDLE_HOLD=$2; shift 2 ;;
         --port) need_arg "$@"; PORT_BASE=$2; shift 2 ;;
         --server-core) need_arg "$@"; SERVER_CORE=$2; shift 2 ;;
@@ -353,7 +357,7 @@ NOTE="$(date +%F) — wsserver $(commit_of "$EXT")"
 if [ -n "$SWOOLE" ]; then
     NOTE="$NOTE vs Swoole $("$PHP" -d extension="$SWOOLE" -r 'echo SWOOLE_VERSION;' 2>/dev/null)"
 fi
-NOTE="$NOTE; window ${DURATION}s, warmup ${WARMUP}s, median of $REPEAT; server CPU µs per operation"
+NOTE="$NOTE; ${BENCH_SERVER_MODE:-base} mode; window ${DURATION}s, warmup ${WARMUP}s, median of $REPEAT; server CPU µs per operation"
 NOTE="$NOTE (idle: RSS bytes per connection), lower is better; load average $LOAD_BEFORE before, $LOAD_AFTER after."
 "$PHP" "$BENCH_DIR/report.php" table "$RESULTS" "$NOTE" | tee "$OUT/table.md"
 cut -f6 "$RESULTS" | grep -q . && exit 1
