@@ -992,9 +992,14 @@ bool Server::push(SessionId id, uint8_t opcode, std::string_view data, unsigned 
     if (!c) {
         auto owner = remote_session(id);
         if (!owner) return fail(ServerError::SessionNotExist, "session does not exist");
-        // Closing: the master may still be holding its close frame back for this reply.
+        // A session of the master's: Closing, it may still be holding its close frame back
+        // for this reply; Connection, a 101 this worker sent may not have reached it yet
+        // (commands arrive in order, so the push follows the 101). The master drops a push
+        // that finds no open WebSocket.
+        const bool in_master = owner->worker_id < 0;
         if (owner->websocket_status != kWsStatusActive &&
-            !(owner->worker_id < 0 && owner->websocket_status == kWsStatusClosing))
+            !(in_master && (owner->websocket_status == kWsStatusClosing ||
+                            owner->websocket_status == kWsStatusConnection)))
             return fail(ServerError::Unconnected, "the connection is not an open WebSocket");
         if (!is_known_opcode(opcode)) return fail(ServerError::BadOpcode, "bad opcode");
         return forward(*owner, ChannelMessageType::Push, opcode, flags, data);
@@ -1375,6 +1380,7 @@ void Server::end_command_batch() {
 
 void Server::execute_event(const ChannelHeader &h, std::string_view payload) {
     const SessionId id = h.session;
+    event_reactor_ = h.reserved;
     switch (h.type) {
     case ChannelMessageType::EvConnect:
         events_.on_connect(id);

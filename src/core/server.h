@@ -282,6 +282,9 @@ public:
     // SWOOLE_PROCESS reactor thread attaches the table with worker id -1 ("the master")
     // and its thread index here; workers route commands for such rows to that thread.
     void set_reactor_id(int32_t id) { reactor_id_ = id; }
+    // The $reactorId of the event being handled (onConnect, onReceive, onClose): in a
+    // SWOOLE_PROCESS worker the master's thread that sent it, else this worker.
+    int32_t event_reactor_id() const { return master_.empty() ? worker_id_ : event_reactor_; }
     // In a forked worker: a loop of its own (the inherited one's epoll set is the parent's),
     // serving the inherited listener. 0 or an errno value.
     int renew_reactor_after_fork();
@@ -453,6 +456,7 @@ private:
     std::vector<char> master_scratch_;
     std::vector<std::unique_ptr<PacketChannel>> master_;
     int32_t reactor_id_ = 0;
+    int32_t event_reactor_ = 0;  // of the master's event being handled
     // Commands from workers handled in this loop iteration: their connections' writes are
     // batched (as reading_'s) and flushed once at the end of the iteration.
     bool command_batch_ = false;

@@ -544,7 +544,7 @@ void call_fd_event(ServerObject *o, int ev, ws::SessionId id, bool with_reactor)
     zval args[3];
     ZVAL_OBJ(&args[0], &o->std);
     ZVAL_LONG(&args[1], static_cast<zend_long>(id));
-    ZVAL_LONG(&args[2], o->impl->worker_id);  // reactor id: in BASE mode, the worker
+    ZVAL_LONG(&args[2], o->impl->server->event_reactor_id());  // BASE: the worker; PROCESS: the thread
     wsserver_call(o, cb, with_reactor ? 3 : 2, args);
 }
 
@@ -636,7 +636,7 @@ void ServerEventsImpl::on_receive(ws::SessionId id, std::string_view data) {
     zval args[4];
     ZVAL_OBJ(&args[0], &o_->std);
     ZVAL_LONG(&args[1], static_cast<zend_long>(id));
-    ZVAL_LONG(&args[2], o_->impl->worker_id);  // reactor id
+    ZVAL_LONG(&args[2], o_->impl->server->event_reactor_id());
     ZVAL_STR(&args[3], zstr_from(data));
     wsserver_call(o_, cb, 4, args);
     zval_ptr_dtor(&args[3]);
