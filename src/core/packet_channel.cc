@@ -14,7 +14,6 @@ namespace wsserver {
 namespace {
 constexpr size_t kRecordsPerWakeup = 64;  // bounded so one busy peer cannot starve the loop
 constexpr size_t kPieceHeaderSize = 8;
-constexpr size_t kMaxPiece = PacketChannel::kRecordSize - kPieceHeaderSize;
 }  // namespace
 
 Result<std::pair<UniqueFd, UniqueFd>> PacketChannel::socket_pair() {
@@ -22,9 +21,10 @@ Result<std::pair<UniqueFd, UniqueFd>> PacketChannel::socket_pair() {
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0)
         return SysError::from_errno(errno, "socketpair(SOCK_SEQPACKET)");
     UniqueFd a(fds[0]), b(fds[1]);
-    // Room for a few records in flight each way; the kernel caps it at wmem_max, whose
-    // default (208 KiB) still holds three records.
-    int size = static_cast<int>(8 * kRecordSize);
+    // Room for a few large records in flight each way; the kernel caps the request at
+    // net.core.wmem_max (then doubles it): with the default 208 KiB, a record may still be
+    // about 200 KiB.
+    int size = static_cast<int>(2 * kMaxRecordSize);
     ::setsockopt(a.get(), SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
     ::setsockopt(b.get(), SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
     return std::make_pair(std::move(a), std::move(b));
@@ -47,7 +47,15 @@ PacketChannel::PacketChannel(Reactor &reactor, UniqueFd fd, std::vector<char> &s
       on_message_(std::move(on_message)),
       on_closed_(std::move(on_closed)),
       limits_(limits) {
-    if (scratch_.size() < kRecordSize) scratch_.resize(kRecordSize);
+    if (scratch_.size() < kMaxRecordSize) scratch_.resize(kMaxRecordSize);
+    // A seqpacket record must fit the send buffer (EMSGSIZE otherwise): half of it, so two
+    // can be in flight.
+    int sndbuf = 0;
+    socklen_t len = sizeof sndbuf;
+    if (fd_.valid() && ::getsockopt(fd_.get(), SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) == 0 && sndbuf > 0) {
+        size_t half = static_cast<size_t>(sndbuf) / 2;
+        record_limit_ = std::clamp(half > 1024 ? half - 1024 : half, size_t{4096}, kMaxRecordSize);
+    }
 }
 
 PacketChannel::~PacketChannel() {
@@ -63,12 +71,13 @@ bool PacketChannel::send(ChannelHeader header, std::string_view payload) {
     if (queued_bytes() > limits_.max_queued) return false;
     header.length = static_cast<uint32_t>(payload.size());
     const size_t total = sizeof header + payload.size();
-    if (total <= kMaxPiece) {
-        if (batch_.size() + kPieceHeaderSize + total > kRecordSize) close_batch();
+    const size_t batch_limit = std::min(kBatchSize, record_limit_);
+    if (total <= kBatchedMessageMax && total + kPieceHeaderSize <= batch_limit) {
+        if (batch_.size() + kPieceHeaderSize + total > batch_limit) close_batch();
         PieceHeader ph;
         ph.size = static_cast<uint32_t>(total);
         ph.flags = kFirst | kLast;
-        if (batch_.empty()) batch_.reserve(std::min(kRecordSize, size_t{4096}));
+        if (batch_.empty()) batch_.reserve(4096);
         batch_.append(reinterpret_cast<const char *>(&ph), sizeof ph);
         batch_.append(reinterpret_cast<const char *>(&header), sizeof header);
         batch_.append(payload.data(), payload.size());
@@ -77,11 +86,12 @@ bool PacketChannel::send(ChannelHeader header, std::string_view payload) {
     }
     // A large message: what is batched goes first, then one record per piece.
     close_batch();
+    const size_t max_piece = record_limit_ - kPieceHeaderSize;
     size_t offset = 0;  // into the payload
     bool first = true;
     while (first || offset < payload.size()) {
         PieceHeader ph;
-        size_t room = kMaxPiece - (first ? sizeof header : 0);
+        size_t room = max_piece - (first ? sizeof header : 0);
         size_t n = std::min(room, payload.size() - offset);
         ph.size = static_cast<uint32_t>(n + (first ? sizeof header : 0));
         ph.flags = static_cast<uint8_t>((first ? kFirst : 0) | (offset + n == payload.size() ? kLast : 0));
@@ -205,7 +215,7 @@ void PacketChannel::drain() { read_records(1u << 16); }
 
 void PacketChannel::read_records(size_t max_records) {
     for (size_t i = 0; i < max_records && fd_.valid(); i++) {
-        ssize_t n = ::recv(fd_.get(), scratch_.data(), kRecordSize, MSG_DONTWAIT);
+        ssize_t n = ::recv(fd_.get(), scratch_.data(), scratch_.size(), MSG_DONTWAIT);
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) return;

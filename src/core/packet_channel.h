@@ -10,12 +10,14 @@
 // left it decoding garbage.
 //
 // Messages are ChannelHeader + payload, as on a MessageChannel. They are packed into
-// records of at most kRecordSize bytes, each message a "piece" with an 8-byte piece header:
-//   - small messages share a record: send() appends to the open record, which goes out at
-//     the end of the loop iteration (one deferred flush), so 16 echoes cost one syscall;
-//   - a message larger than a record is cut into pieces, one record each, written straight
-//     from the caller's memory when nothing is queued (only what the socket refuses is
-//     copied).
+// records, each message a "piece" with an 8-byte piece header:
+//   - small messages share a record (up to kBatchSize): send() appends to the open record,
+//     which goes out at the end of the loop iteration (one deferred flush), so 16 echoes
+//     cost one syscall;
+//   - a larger message goes out at once in records of up to record_limit() bytes (what the
+//     socket's send buffer allows, at most kMaxRecordSize: a 64 KiB message is one record),
+//     written straight from the caller's memory when nothing is queued (only what the
+//     socket refuses is copied).
 #pragma once
 
 #include <cstddef>
@@ -36,7 +38,9 @@ namespace wsserver {
 
 class PacketChannel final : public IoHandler {
 public:
-    static constexpr size_t kRecordSize = 64 * 1024;
+    static constexpr size_t kMaxRecordSize = 256 * 1024;  // also the receive buffer's size
+    static constexpr size_t kBatchSize = 64 * 1024;       // a record of small messages
+    static constexpr size_t kBatchedMessageMax = 8 * 1024;  // larger ones go out at once
     using MessageFn = MessageChannel::MessageFn;
     using ClosedFn = MessageChannel::ClosedFn;
 
@@ -45,7 +49,7 @@ public:
         size_t max_queued = 1024u * 1024 * 1024;  // output beyond this is refused
     };
 
-    // `scratch` is the receive buffer (kRecordSize bytes), shared by every channel of one
+    // `scratch` is the receive buffer (kMaxRecordSize bytes), shared by every channel of one
     // thread: payloads handed to on_message point into it and are valid during the call.
     static Result<std::unique_ptr<PacketChannel>> open(Reactor &reactor, UniqueFd fd, std::vector<char> &scratch,
                                                        MessageFn on_message, ClosedFn on_closed, Limits limits);
@@ -75,6 +79,7 @@ public:
     bool open() const { return fd_.valid(); }
     size_t queued_bytes() const { return queued_bytes_ + batch_.size(); }
     int fd() const { return fd_.get(); }
+    size_t record_limit() const { return record_limit_; }
 
     void on_io(int fd, uint32_t events) override;
 
@@ -108,6 +113,7 @@ private:
     MessageFn on_message_;
     ClosedFn on_closed_;
     Limits limits_;
+    size_t record_limit_ = kBatchSize;  // from the socket's send buffer
     std::string batch_;                 // the open record (small messages)
     std::deque<std::string> records_;   // closed records the socket has not taken yet
     size_t queued_bytes_ = 0;           // bytes in records_

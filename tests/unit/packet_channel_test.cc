@@ -97,7 +97,7 @@ TEST_F(PacketChannelTest, SmallMessagesOfOneIterationShareOneRecord) {
     for (int i = 0; i < 16; i++)
         ASSERT_TRUE(a.ch->send(header(ChannelMessageType::EvMessage, i + 1), "message " + std::to_string(i)));
     reactor_->run_once(0);  // the deferred flush
-    std::vector<char> buf(PacketChannel::kRecordSize);
+    std::vector<char> buf(PacketChannel::kMaxRecordSize);
     ssize_t n = ::recv(b_fd_.get(), buf.data(), buf.size(), MSG_DONTWAIT);
     ASSERT_GT(n, 0);
     EXPECT_EQ(::recv(b_fd_.get(), buf.data(), buf.size(), MSG_DONTWAIT), -1);  // one record only
