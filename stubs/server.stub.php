@@ -73,6 +73,10 @@ namespace Swoole {
 
         public function taskwait(mixed $data, float $timeout = 0.5, int $taskWorkerIndex = -1): mixed {}
 
+        public function taskWaitMulti(array $tasks, float $timeout = 0.5): array|false {}
+
+        public function taskCo(array $tasks, float $timeout = 0.5): array|false {}
+
         public function finish(mixed $data): bool {}
 
         public function stop(int $workerId = -1): bool {}

@@ -1146,11 +1146,23 @@ bool Server::send_finish(int32_t dst, int64_t task_id, std::string_view data, ui
 }
 
 bool Server::wait_task_result(int64_t task_id, int timeout_ms, std::string &data, uint32_t &flags) {
-    if (!manager_) return false;
-    return manager_->wait_for(timeout_ms, [&](const ChannelHeader &h, std::string_view payload) {
-        if (h.type != ChannelMessageType::Finish || h.session != task_id) return false;
-        data.assign(payload);
-        flags = h.aux;
+    return wait_task_results({task_id}, timeout_ms, [&](size_t, std::string_view payload, uint32_t result_flags) {
+               data.assign(payload);
+               flags = result_flags;
+           }) == 1;
+}
+
+size_t Server::wait_task_results(const std::vector<int64_t> &task_ids, int timeout_ms, const TaskResultFn &on_result) {
+    if (!manager_ || task_ids.empty()) return 0;
+    std::unordered_map<int64_t, size_t> pending;  // task id -> position, until its result came
+    for (size_t i = 0; i < task_ids.size(); i++) pending.emplace(task_ids[i], i);
+    return manager_->wait_for(timeout_ms, pending.size(), [&](const ChannelHeader &h, std::string_view payload) {
+        if (h.type != ChannelMessageType::Finish) return false;
+        auto it = pending.find(h.session);
+        if (it == pending.end()) return false;
+        size_t index = it->second;
+        pending.erase(it);  // a duplicate result is not ours any more
+        on_result(index, payload, h.aux);
         return true;
     });
 }

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -285,6 +286,11 @@ public:
     // taskwait(): blocks up to `timeout_ms` for task `task_id`'s Finish; other messages wait
     // for the loop. False on timeout (or without a manager).
     bool wait_task_result(int64_t task_id, int timeout_ms, std::string &data, uint32_t &flags);
+    // taskWaitMulti(): the same for a set of tasks, until every one's Finish came or the
+    // timeout passed. `on_result(i, data, flags)` for each that came (i: its position in
+    // `task_ids`; data valid during the call). How many came.
+    using TaskResultFn = std::function<void(size_t index, std::string_view data, uint32_t flags)>;
+    size_t wait_task_results(const std::vector<int64_t> &task_ids, int timeout_ms, const TaskResultFn &on_result);
     // A task worker: stop accepting (its listener stays with the other workers).
     void serve_no_connections();
 

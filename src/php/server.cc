@@ -1294,21 +1294,27 @@ ZEND_METHOD(Swoole_Server, sendMessage) {
 // What task() and taskwait() share: the checks, the choice of task worker (round robin
 // for -1) and the send. The new task id, or -1 after a warning (or with an exception
 // pending: a value that cannot be serialized).
-int64_t send_task_checked(ServerImpl &impl, const char *method, zval *data, zend_long index) {
-    ws::Server *s = impl.server.get();
-    if (!impl.running || !s || impl.is_manager) {
+// Whether this process may send tasks now; false after a warning naming `method`.
+bool task_allowed(ServerImpl &impl, const char *method) {
+    if (!impl.running || !impl.server || impl.is_manager) {
         php_error_docref(nullptr, E_WARNING, "server is not running");
-        return -1;
+        return false;
     }
-    const int tasks = impl.config.task_worker_num;
-    if (tasks <= 0) {
+    if (impl.config.task_worker_num <= 0) {
         php_error_docref(nullptr, E_WARNING, "task method can't be executed without task worker");
-        return -1;
+        return false;
     }
     if (impl.is_task_worker) {
         php_error_docref(nullptr, E_WARNING, "%s method can't be executed in the task worker", method);
-        return -1;
+        return false;
     }
+    return true;
+}
+
+int64_t send_task_checked(ServerImpl &impl, const char *method, zval *data, zend_long index) {
+    if (!task_allowed(impl, method)) return -1;
+    ws::Server *s = impl.server.get();
+    const int tasks = impl.config.task_worker_num;
     if (index >= tasks || index < -1) {
         php_error_docref(nullptr, E_WARNING, "worker_id must be less than task_worker_num[%d]", tasks);
         return -1;
@@ -1401,6 +1407,93 @@ ZEND_METHOD(Swoole_Server, taskwait) {
     }
     unpack_value(return_value, result, result_flags);
 }
+
+namespace {
+
+constexpr int kErrorTaskDispatchFail = 2002;  // SW_ERROR_TASK_DISPATCH_FAIL
+constexpr uint32_t kMaxConcurrentTasks = 1024;  // Swoole's SW_MAX_CONCURRENT_TASK
+
+// taskWaitMulti() and taskCo(): every task goes to a task worker (round robin), then one
+// blocking wait for all the results, up to $timeout seconds in total. The result array
+// has $tasks' keys in $tasks' order; a task that could not be sent is false. A task whose
+// result did not come in time is left out (taskWaitMulti, as Swoole) or false (taskCo,
+// as Swoole's coroutine version reports it); its late result is dropped.
+void task_wait_multi(INTERNAL_FUNCTION_PARAMETERS, const char *method, bool timed_out_as_false) {
+    HashTable *tasks;
+    double timeout = 0.5;
+    ZEND_PARSE_PARAMETERS_START(1, 2)
+        Z_PARAM_ARRAY_HT(tasks)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_DOUBLE(timeout)
+    ZEND_PARSE_PARAMETERS_END();
+    ServerImpl &impl = *this_server(ZEND_THIS)->impl;
+    if (!task_allowed(impl, method)) RETURN_FALSE;
+    const uint32_t count = zend_hash_num_elements(tasks);
+    if (count >= kMaxConcurrentTasks) {
+        php_error_docref(nullptr, E_WARNING, "too many concurrent tasks");
+        RETURN_FALSE;
+    }
+    // Keys are copied first: packing a task may run user code (__serialize) that changes
+    // the array.
+    zval keys;
+    array_init_size(&keys, count);
+    std::vector<int64_t> ids;  // -1: not sent
+    ids.reserve(count);
+    zend_ulong index;
+    zend_string *key;
+    zval *task;
+    ZEND_HASH_FOREACH_KEY_VAL(tasks, index, key, task) {
+        zval k;
+        if (key) {
+            ZVAL_STR_COPY(&k, key);
+        } else {
+            ZVAL_LONG(&k, static_cast<zend_long>(index));
+        }
+        zend_hash_next_index_insert_new(Z_ARRVAL(keys), &k);
+        ZVAL_DEREF(task);
+        ids.push_back(send_task_checked(impl, method, task, -1));
+        if (EG(exception)) break;
+    }
+    ZEND_HASH_FOREACH_END();
+    const size_t sent = static_cast<size_t>(std::count_if(ids.begin(), ids.end(), [](int64_t id) { return id >= 0; }));
+    if (EG(exception) || sent == 0) {
+        for (int64_t id : ids) {
+            if (id >= 0) impl.timed_out_tasks.insert(id);  // nobody waits for these results now
+        }
+        zval_ptr_dtor(&keys);
+        if (EG(exception)) RETURN_THROWS();
+        impl.last_error = kErrorTaskDispatchFail;
+        RETURN_FALSE;
+    }
+    std::vector<zval> results(ids.size());
+    for (zval &r : results) ZVAL_UNDEF(&r);
+    const int ms = timeout <= 0 ? 0 : static_cast<int>(std::min(timeout, 86400.0) * 1000.0);
+    impl.server->wait_task_results(ids, ms, [&](size_t i, std::string_view data, uint32_t flags) {
+        unpack_value(&results[i], data, flags);
+    });
+    array_init_size(return_value, count);
+    for (size_t i = 0; i < ids.size(); i++) {
+        zval *k = zend_hash_index_find(Z_ARRVAL(keys), i);
+        if (Z_ISUNDEF(results[i])) {
+            if (ids[i] >= 0) impl.timed_out_tasks.insert(ids[i]);
+            if (ids[i] >= 0 && !timed_out_as_false) continue;
+            ZVAL_FALSE(&results[i]);
+        }
+        if (Z_TYPE_P(k) == IS_STRING) {
+            zend_hash_update(Z_ARRVAL_P(return_value), Z_STR_P(k), &results[i]);
+        } else {
+            zend_hash_index_update(Z_ARRVAL_P(return_value), static_cast<zend_ulong>(Z_LVAL_P(k)), &results[i]);
+        }
+    }
+    zval_ptr_dtor(&keys);
+}
+
+}  // namespace
+
+ZEND_METHOD(Swoole_Server, taskWaitMulti) { task_wait_multi(INTERNAL_FUNCTION_PARAM_PASSTHRU, "taskWaitMulti", false); }
+
+// Without coroutines, taskCo() blocks as taskWaitMulti() does.
+ZEND_METHOD(Swoole_Server, taskCo) { task_wait_multi(INTERNAL_FUNCTION_PARAM_PASSTHRU, "taskCo", true); }
 
 ZEND_METHOD(Swoole_Server, reload) {
     bool only_reload_taskworker = false;
