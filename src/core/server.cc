@@ -172,7 +172,8 @@ public:
           fd_(std::move(accepted.fd)),
           peer_(accepted.peer),
           out_(server.pool_, server.output_limits_, this),
-          connect_time_(now) {}
+          connect_time_(now),
+          protocol_(&server.config_) {}
 
     void on_io(int, uint32_t events) override { server_.on_connection_io(*this, events); }
     void on_high_watermark(OutputQueue &) override { server_.events_.on_buffer_full(id_); }
@@ -200,6 +201,12 @@ public:
     bool resume_scheduled_ = false;
     bool continue_sent_ = false;    // "100 Continue" went out for the current request
     uint8_t published_status_ = 0;  // websocket_status last written to the table
+    // The listener it came in on, and the config of that listener's protocol (the
+    // server's own for the main listener).
+    const ServerConfig *protocol_;
+    uint16_t listener_index_ = 0;
+
+    const ServerConfig &protocol() const { return *protocol_; }
 };
 
 size_t Server::connection_size() { return sizeof(Connection); }
@@ -226,6 +233,7 @@ int Server::listen_on_reactor() {
         if (stop_requested_.exchange(false)) begin_stop();
     });
     int err = reactor_->add(listener_.fd(), Reactor::kRead, [this](uint32_t) { on_listener_ready(); });
+    if (err == 0) err = watch_extra_listeners();
     if (err != 0) return err;
     if (config_.handle_sigterm) return reactor_->on_signal(SIGTERM, [this](int) { begin_stop(); });
     return 0;
@@ -285,6 +293,7 @@ Server::~Server() {
         if (c->fd_.valid()) reactor_->remove(c->fd_.get());
     }
     if (reactor_->contains(listener_.fd())) reactor_->remove(listener_.fd());
+    unwatch_extra_listeners();
     if (config_.handle_sigterm) reactor_->on_signal(SIGTERM, {});
 }
 
@@ -347,6 +356,7 @@ void Server::begin_stop() {
     stopping_ = true;
     if (listening_) {
         reactor_->remove(listener_.fd());
+        unwatch_extra_listeners();
         listening_ = false;
     }
     for (SessionId id : local_session_ids()) {
@@ -388,18 +398,76 @@ void Server::check_stopped() {
 
 // ---- accept
 
-void Server::on_listener_ready() {
-    AcceptResult r = listener_.accept_batch(config_.accept_batch, [this](Accepted &&a) { accept_one(std::move(a)); });
+void Server::on_listener_ready() { accept_ready(0); }
+
+void Server::accept_ready(size_t index) {
+    Listener &l = index == 0 ? listener_ : extra_listeners_[index - 1]->listener;
+    AcceptResult r = l.accept_batch(config_.accept_batch, [this, index](Accepted &&a) { accept_one(std::move(a), index); });
     if (r.status == AcceptStatus::Error && listening_) {
         // Out of descriptors or memory: level-triggered epoll would spin; retry later.
-        reactor_->modify(listener_.fd(), 0);
-        reactor_->after(100, [this](TimerId) {
-            if (listening_) reactor_->modify(listener_.fd(), Reactor::kRead);
+        reactor_->modify(l.fd(), 0);
+        reactor_->after(100, [this, fd = l.fd()](TimerId) {
+            if (listening_ && reactor_->contains(fd)) reactor_->modify(fd, Reactor::kRead);
         });
     }
 }
 
-void Server::accept_one(Accepted &&accepted) {
+// ---- extra listeners
+
+Result<size_t> Server::add_listener(const ListenOptions &options, const ServerConfig &protocol) {
+    if (next_session_id_ != 1 || !connections_.empty() || stopping_)
+        return SysError::from_errno(EBUSY, "listen(): the server is already serving");
+    auto l = Listener::open(options);
+    if (!l) return l.error();
+    extra_listeners_.push_back(std::make_unique<ExtraListener>(ExtraListener{std::move(l.value()), protocol}));
+    const size_t index = extra_listeners_.size();
+    if (listening_) {
+        int err = reactor_->add(extra_listeners_.back()->listener.fd(), Reactor::kRead,
+                                [this, index](uint32_t) { accept_ready(index); });
+        if (err != 0) {
+            extra_listeners_.pop_back();
+            return SysError::from_errno(err, "epoll_ctl(listener)");
+        }
+    }
+    return index;
+}
+
+bool Server::set_listener_protocol(size_t index, const ServerConfig &protocol) {
+    if (index == 0 || index > extra_listeners_.size() || next_session_id_ != 1 || !connections_.empty()) return false;
+    extra_listeners_[index - 1]->protocol = protocol;
+    return true;
+}
+
+const Listener &Server::listener(size_t index) const {
+    return index == 0 || index > extra_listeners_.size() ? listener_ : extra_listeners_[index - 1]->listener;
+}
+
+const ServerConfig &Server::protocol_of(size_t index) const {
+    return index == 0 || index > extra_listeners_.size() ? config_ : extra_listeners_[index - 1]->protocol;
+}
+
+int Server::listener_of(SessionId id) const {
+    Connection *c = find(id);
+    return c ? c->listener_index_ : -1;
+}
+
+int Server::watch_extra_listeners() {
+    for (size_t i = 0; i < extra_listeners_.size(); i++) {
+        const size_t index = i + 1;
+        int fd = extra_listeners_[i]->listener.fd();
+        if (reactor_->contains(fd)) continue;
+        if (int err = reactor_->add(fd, Reactor::kRead, [this, index](uint32_t) { accept_ready(index); })) return err;
+    }
+    return 0;
+}
+
+void Server::unwatch_extra_listeners() {
+    for (auto &extra : extra_listeners_) {
+        if (reactor_->contains(extra->listener.fd())) reactor_->remove(extra->listener.fd());
+    }
+}
+
+void Server::accept_one(Accepted &&accepted, size_t listener_index) {
     if (stopping_) return;  // the fd closes with `accepted`
     SessionId id;
     const int64_t now = wall_seconds();
@@ -408,10 +476,11 @@ void Server::accept_one(Accepted &&accepted) {
         info.connect_time_us = now * 1000000;
         info.worker_id = worker_id_;
         info.reactor_id = worker_id_;
-        info.server_fd = listener_.fd();
+        const Listener &l = listener(listener_index);
+        info.server_fd = l.fd();
         info.socket_fd = accepted.fd.get();
-        info.server_port = listener_.port();
-        info.socket_type = listener_.address().is_ipv6() ? 3 : 1;  // SWOOLE_SOCK_TCP6 / TCP
+        info.server_port = l.port();
+        info.socket_type = l.address().is_ipv6() ? 3 : 1;  // SWOOLE_SOCK_TCP6 / TCP
         info.flags = kConnEstablished;
         info.set_remote(accepted.peer.sockaddr_ptr(), accepted.peer.sockaddr_len());
         auto allocated = table_->allocate(info);
@@ -423,6 +492,8 @@ void Server::accept_one(Accepted &&accepted) {
     }
     auto conn = std::make_unique<Connection>(*this, id, std::move(accepted), now);
     Connection &c = *conn;
+    c.listener_index_ = static_cast<uint16_t>(listener_index);
+    c.protocol_ = &protocol_of(listener_index);
     if (tls_) {
         auto session = TlsSession::create(*tls_);
         if (!session) {
@@ -437,8 +508,8 @@ void Server::accept_one(Accepted &&accepted) {
     }
     connections_.emplace(id, std::move(conn));
     live_count_++;
-    if (config_.handshake_timeout_ms && !config_.raw_tcp) {
-        c.timer_ = reactor_->after(config_.handshake_timeout_ms, [this, id](TimerId) {
+    if (c.protocol().handshake_timeout_ms && !c.protocol().raw_tcp) {
+        c.timer_ = reactor_->after(c.protocol().handshake_timeout_ms, [this, id](TimerId) {
             if (Connection *t = find_live(id)) {
                 t->timer_ = 0;
                 close_now(*t, false);
@@ -511,7 +582,7 @@ void Server::on_eof(Connection &c) {
 }
 
 size_t Server::consume(Connection &c, uint8_t *data, size_t len) {
-    if (config_.raw_tcp) {
+    if (c.protocol().raw_tcp) {
         if (c.phase_ == Phase::Http) {
             counters_.requests++;
             events_.on_receive(c.id_, std::string_view(reinterpret_cast<char *>(data), len));
@@ -534,8 +605,8 @@ size_t Server::consume(Connection &c, uint8_t *data, size_t len) {
 size_t Server::consume_http(Connection &c, uint8_t *data, size_t len) {
     if (!c.http_) {
         HttpParserLimits limits;
-        limits.max_header_bytes = config_.http_header_max_size;
-        limits.max_body = config_.package_max_length;
+        limits.max_header_bytes = c.protocol().http_header_max_size;
+        limits.max_body = c.protocol().package_max_length;
         c.http_ = std::make_unique<HttpParser>(limits);
     } else if (c.http_->status() == HttpParser::Status::Done) {
         // The previous request was answered; it is forgotten only now, so the request a
@@ -571,7 +642,7 @@ void Server::dispatch_request(Connection &c) {
     JoinedHeaders headers(req);
     c.head_request_ = req.method() == "HEAD";
     if (is_websocket_upgrade(headers.lookup())) {
-        if (config_.user_handshake) {
+        if (c.protocol().user_handshake) {
             c.phase_ = Phase::HttpWaiting;
             c.upgrade_pending_ = true;
             publish_status(c);
@@ -581,7 +652,7 @@ void Server::dispatch_request(Connection &c) {
         }
         return;
     }
-    if (!config_.has_request_handler) {
+    if (!c.protocol().has_request_handler) {
         send_http_error(c, 400);
         return;
     }
@@ -598,11 +669,11 @@ void Server::builtin_handshake(Connection &c) {
     hr.http_minor = req.version_minor();
     hr.header = headers.lookup();
     HandshakeSettings settings;
-    settings.deflate.enabled = config_.websocket_compression;
-    settings.subprotocol = config_.websocket_subprotocol;
+    settings.deflate.enabled = c.protocol().websocket_compression;
+    settings.subprotocol = c.protocol().websocket_subprotocol;
     HandshakeResponse resp = validate_handshake(hr, settings);
     HttpResponse extra(101);  // outlives `resp`'s views of its field names
-    if (resp.accepted() && config_.has_before_handshake_response) {
+    if (resp.accepted() && c.protocol().has_before_handshake_response) {
         events_.on_before_handshake_response(c.id_, req, extra);
         if (c.phase_ != Phase::Http) return;  // the callback closed it
         for (const auto &[name, value] : extra.headers()) {
@@ -627,10 +698,10 @@ void Server::builtin_handshake(Connection &c) {
 
 void Server::start_websocket(Connection &c, const DeflateParams *deflate) {
     SessionOptions o;
-    o.max_message_size = config_.package_max_length;
-    o.deliver_ping = config_.open_websocket_ping_frame;
-    o.deliver_pong = config_.open_websocket_pong_frame;
-    o.deliver_close = config_.open_websocket_close_frame;
+    o.max_message_size = c.protocol().package_max_length;
+    o.deliver_ping = c.protocol().open_websocket_ping_frame;
+    o.deliver_pong = c.protocol().open_websocket_pong_frame;
+    o.deliver_close = c.protocol().open_websocket_close_frame;
     if (deflate) o.deflate = *deflate;
     c.ws_ = std::make_unique<WebSocketSession>(o);
     c.phase_ = Phase::WebSocket;
@@ -1008,7 +1079,7 @@ bool Server::respond(SessionId id, const HttpResponse &response, std::string_vie
         if (!c->upgrade_pending_) return fail(ServerError::HttpContextUnavailable, "101 answers only an upgrade request");
         HttpResponse r = response;
         std::optional<DeflateAgreement> deflate;
-        if (config_.websocket_compression && !r.has_header("Sec-WebSocket-Extensions")) {
+        if (c->protocol().websocket_compression && !r.has_header("Sec-WebSocket-Extensions")) {
             JoinedHeaders headers(*c->http_);
             DeflateSettings ds;
             ds.enabled = true;
@@ -1170,6 +1241,7 @@ size_t Server::wait_task_results(const std::vector<int64_t> &task_ids, int timeo
 void Server::serve_no_connections() {
     if (!listening_) return;
     if (reactor_->contains(listener_.fd())) reactor_->remove(listener_.fd());
+    unwatch_extra_listeners();
     listening_ = false;
 }
 
@@ -1263,13 +1335,14 @@ bool Server::client_info(SessionId id, ClientInfo &out) const {
         out.socket_type = row->socket_type;
         return true;
     }
+    const Listener &l = listener(c->listener_index_);
     out.worker_id = worker_id_;
-    out.server_fd = listener_.fd();
+    out.server_fd = l.fd();
     out.socket_fd = c->fd_.get();
-    out.socket_type = listener_.address().is_ipv6() ? 3 : 1;
+    out.socket_type = l.address().is_ipv6() ? 3 : 1;
     out.remote_ip = c->peer_.ip();
     out.remote_port = c->peer_.port();
-    out.server_port = port();
+    out.server_port = l.port();
     out.connect_time = c->connect_time_;
     out.last_recv_time = c->last_recv_;
     out.last_send_time = c->last_send_;

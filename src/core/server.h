@@ -269,6 +269,22 @@ public:
     // worker stops. 0 or an errno value.
     int connect_to_manager(UniqueFd channel);
 
+    // ---- extra listening ports (Swoole's listen()/addListener()); before run()
+    // Binds now (so its port is known; `options.port` 0: ephemeral) and serves it beside
+    // the main listener, in every worker. Its connections follow `protocol`'s
+    // per-connection fields (raw_tcp, user_handshake, has_request_handler,
+    // has_before_handshake_response, package_max_length, http_header_max_size,
+    // handshake_timeout_ms, websocket_compression, websocket_subprotocol,
+    // open_websocket_*_frame); everything else comes from the server's config. Its index
+    // (1, 2, ...; 0 is the listener of create()).
+    Result<size_t> add_listener(const ListenOptions &options, const ServerConfig &protocol);
+    // Replaces an extra listener's protocol; false for a bad index or once serving.
+    bool set_listener_protocol(size_t index, const ServerConfig &protocol);
+    size_t listener_count() const { return 1 + extra_listeners_.size(); }
+    const Listener &listener(size_t index) const;  // index < listener_count()
+    // The listener a session of this process came in on; -1 for a session not found here.
+    int listener_of(SessionId id) const;
+
     // ---- WebSocket
     // One frame, as Swoole's push(). False (last_error() says why, the connection is not
     // touched) for an unknown session, one that is not an open WebSocket, an invalid
@@ -345,7 +361,12 @@ private:
     friend class Connection;
 
     void on_listener_ready();
-    void accept_one(Accepted &&accepted);
+    void accept_ready(size_t listener_index);
+    void accept_one(Accepted &&accepted, size_t listener_index = 0);
+    // The config whose per-connection fields apply to connections of that listener.
+    const ServerConfig &protocol_of(size_t listener_index) const;
+    int watch_extra_listeners();
+    void unwatch_extra_listeners();
     void on_connection_io(Connection &c, uint32_t events);
     void read_connection(Connection &c);
     void on_eof(Connection &c);
@@ -407,6 +428,11 @@ private:
     ServerEvents &events_;
     std::unique_ptr<Reactor> reactor_;
     Listener listener_;
+    struct ExtraListener {
+        Listener listener;
+        ServerConfig protocol;
+    };
+    std::vector<std::unique_ptr<ExtraListener>> extra_listeners_;  // listen(): indexes 1, 2...
     OutputLimits output_limits_;
     BufferPool pool_;
     std::vector<uint8_t> read_buffer_;  // one per reactor, reused for every read
