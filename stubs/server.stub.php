@@ -53,6 +53,11 @@ namespace Swoole {
 
         public function set(array $settings): bool {}
 
+        public function listen(string $host, int $port, int $sock_type): \Swoole\Server\Port|false {}
+
+        /** @implementation-alias Swoole\Server::listen */
+        public function addlistener(string $host, int $port, int $sock_type): \Swoole\Server\Port|false {}
+
         public function start(): bool {}
 
         public function send(string|int $fd, string $send_data, int $serverSocket = -1): bool {}

@@ -166,6 +166,9 @@ void server_free(zend_object *obj) {
         for (auto &[id, cb] : o->impl->timers) callback_reset(cb);
         for (auto &[id, cb] : o->impl->defers) callback_reset(cb);
         for (auto &[id, cb] : o->impl->task_callbacks) callback_reset(cb);
+        for (auto &port : o->impl->ports) {
+            for (auto &cb : port->callbacks) callback_reset(cb);
+        }
     }
     destroy_member(o->impl);
     zend_object_std_dtor(obj);
@@ -183,6 +186,11 @@ HashTable *server_get_gc(zend_object *obj, zval **table, int *n) {
             if (!Z_ISUNDEF(cb.params)) zend_get_gc_buffer_add_zval(buf, &cb.params);
         }
         for (auto &[id, cb] : o->impl->defers) zend_get_gc_buffer_add_zval(buf, &cb.fn);
+        for (auto &port : o->impl->ports) {
+            for (auto &cb : port->callbacks) {
+                if (!Z_ISUNDEF(cb.fn)) zend_get_gc_buffer_add_zval(buf, &cb.fn);
+            }
+        }
     }
     zend_get_gc_buffer_use(buf, table, n);
     return zend_std_get_properties(obj);
@@ -473,6 +481,19 @@ bool parse_callable(zval *arg, zend_fcall_info_cache &fcc) {
 
 }  // namespace
 
+int wsserver_event_index(zend_string *name) { return event_index(name); }
+bool wsserver_parse_callable(zval *arg, zend_fcall_info_cache &fcc) { return parse_callable(arg, fcc); }
+void wsserver_store_callback(Callback &cb, zval *fn, const zend_fcall_info_cache &fcc) { store_callback(cb, fn, fcc); }
+void wsserver_callback_reset(Callback &cb) { callback_reset(cb); }
+
+bool wsserver_apply_settings(ws::ServerConfig &c, HashTable *settings) {
+    for (const SettingKey &key : kSettings) {
+        zval *v = zend_hash_str_find(settings, key.name, std::strlen(key.name));
+        if (v && !apply_setting(c, key, v)) return false;
+    }
+    return true;
+}
+
 // ---------------------------------------------------------------- events
 
 
@@ -519,7 +540,7 @@ bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *arg
 namespace {
 
 void call_fd_event(ServerObject *o, int ev, ws::SessionId id, bool with_reactor) {
-    const Callback &cb = o->impl->callbacks[ev];
+    const Callback &cb = wsserver_callback(o, ev, id);
     if (Z_ISUNDEF(cb.fn)) return;
     zval args[3];
     ZVAL_OBJ(&args[0], &o->std);
@@ -533,7 +554,7 @@ void call_fd_event(ServerObject *o, int ev, ws::SessionId id, bool with_reactor)
 void ServerEventsImpl::on_connect(ws::SessionId id) { call_fd_event(o_, WSSERVER_EVENT_CONNECT, id, true); }
 
 void ServerEventsImpl::on_request(ws::SessionId id, const ws::HttpParser &parser) {
-    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_REQUEST];
+    const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_REQUEST, id);
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     zval args[2];
     wsserver_make_request(&args[0], o_, id, parser);
@@ -547,7 +568,7 @@ void ServerEventsImpl::on_request(ws::SessionId id, const ws::HttpParser &parser
 // WebSocket\Server with onHandShake: the callback answers with $response->status(101) and
 // end() (no onOpen follows, as in Swoole). Http\Server: an upgrade request is a request.
 void ServerEventsImpl::on_handshake(ws::SessionId id, const ws::HttpParser &parser) {
-    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_HANDSHAKE];
+    const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_HANDSHAKE, id);
     if (Z_ISUNDEF(cb.fn)) {
         on_request(id, parser);
         return;
@@ -565,7 +586,7 @@ void ServerEventsImpl::on_handshake(ws::SessionId id, const ws::HttpParser &pars
 // callable that declares three or more parameters (or is variadic) gets the server first.
 void ServerEventsImpl::on_before_handshake_response(ws::SessionId id, const ws::HttpParser &parser,
                                                     ws::HttpResponse &extra) {
-    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_BEFORE_HANDSHAKE_RESPONSE];
+    const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_BEFORE_HANDSHAKE_RESPONSE, id);
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     const zend_function *fn = cb.fcc.function_handler;
     const bool with_server = fn && (fn->common.num_args >= 3 || (fn->common.fn_flags & ZEND_ACC_VARIADIC));
@@ -580,7 +601,7 @@ void ServerEventsImpl::on_before_handshake_response(ws::SessionId id, const ws::
 }
 
 void ServerEventsImpl::on_open(ws::SessionId id, const ws::HttpParser &parser) {
-    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_OPEN];
+    const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_OPEN, id);
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     zval args[2];
     ZVAL_OBJ(&args[0], &o_->std);
@@ -590,7 +611,7 @@ void ServerEventsImpl::on_open(ws::SessionId id, const ws::HttpParser &parser) {
 }
 
 void ServerEventsImpl::on_message(ws::SessionId id, uint8_t opcode, std::string_view data, unsigned flags) {
-    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_MESSAGE];
+    const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_MESSAGE, id);
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     zval frame;
     wsserver_frame_received(&frame, static_cast<zend_long>(id), opcode, data, flags);
@@ -605,13 +626,13 @@ void ServerEventsImpl::on_close(ws::SessionId id) { call_fd_event(o_, WSSERVER_E
 
 void ServerEventsImpl::on_disconnect(ws::SessionId id) {
     // Swoole: onDisconnect when set, else onClose, for a connection that never upgraded.
-    int ev = Z_ISUNDEF(o_->impl->callbacks[WSSERVER_EVENT_DISCONNECT].fn) ? WSSERVER_EVENT_CLOSE
+    int ev = Z_ISUNDEF(wsserver_callback(o_, WSSERVER_EVENT_DISCONNECT, id).fn) ? WSSERVER_EVENT_CLOSE
                                                                           : WSSERVER_EVENT_DISCONNECT;
     call_fd_event(o_, ev, id, ev == WSSERVER_EVENT_CLOSE);
 }
 
 void ServerEventsImpl::on_receive(ws::SessionId id, std::string_view data) {
-    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_RECEIVE];
+    const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_RECEIVE, id);
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     zval args[4];
     ZVAL_OBJ(&args[0], &o_->std);
@@ -968,6 +989,8 @@ ZEND_METHOD(Swoole_Server, __construct) {
     ZVAL_COPY(&iterator_from(Z_OBJ(it))->server, ZEND_THIS);
     zend_update_property(ce, obj, "connections", 11, &it);
     zval_ptr_dtor(&it);
+    impl.ports.push_back(std::make_unique<PortState>());
+    wsserver_add_port_object(ZEND_THIS, 0, sock_type);
 }
 
 ZEND_METHOD(Swoole_Server, on) {
@@ -1014,10 +1037,7 @@ ZEND_METHOD(Swoole_Server, set) {
         RETURN_FALSE;
     }
     ws::ServerConfig next = o->impl->config;
-    for (const SettingKey &key : kSettings) {
-        zval *v = zend_hash_str_find(settings, key.name, std::strlen(key.name));
-        if (v && !apply_setting(next, key, v)) RETURN_FALSE;
-    }
+    if (!wsserver_apply_settings(next, settings)) RETURN_FALSE;
     o->impl->config = next;
 
     zend_object *obj = Z_OBJ_P(ZEND_THIS);
@@ -1083,6 +1103,7 @@ ZEND_METHOD(Swoole_Server, start) {
     impl.config.has_before_handshake_response =
         is_ws && !Z_ISUNDEF(impl.callbacks[WSSERVER_EVENT_BEFORE_HANDSHAKE_RESPONSE].fn);
     impl.config.has_disconnect_handler = true;
+    if (!wsserver_prepare_ports(o, is_http, is_ws)) RETURN_FALSE;
     if (!s->reconfigure(impl.config)) {
         php_error_docref(nullptr, E_WARNING, "the settings cannot be applied any more");
         RETURN_FALSE;
