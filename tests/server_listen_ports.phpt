@@ -24,6 +24,9 @@ $ws->on('message', function (Server $s, $frame) use ($ws) {
 // A raw port without callbacks of its own: the server's onReceive.
 $plain = $server->listen("127.0.0.1", 0, SWOOLE_SOCK_TCP);
 $plain->set(['open_http_protocol' => false]);
+// A WebSocket port of its own settings: a smaller message cap than the main port's.
+$small = $server->listen("127.0.0.1", 0, SWOOLE_SOCK_TCP);
+$small->set(['open_websocket_protocol' => true, 'package_max_length' => 8]);
 $server->on('receive', function (Server $s, int $fd, int $reactor_id, string $data) {
     $s->send($fd, "server onReceive: $data");
 });
@@ -37,7 +40,7 @@ $server->on('message', function (Server $s, $frame) {
     $s->push($frame->fd, "main port: {$frame->data}");
 });
 echo "PORT {$server->port}\n";
-echo "PORTS {$raw->port} {$ws->port} {$plain->port}\n";
+echo "PORTS {$raw->port} {$ws->port} {$plain->port} {$small->port}\n";
 $server->on('workerStart', function (Server $s, int $id) { echo "workerStart $id\n"; });
 $server->start();
 PHP;
@@ -56,8 +59,8 @@ foreach ([1, 2] as $workers) {
     echo "-- worker_num $workers\n";
     $srv = ws_start_server(ws_server_script(str_replace('WORKERS', (string) $workers, $code)));
     ws_server_wait_output($srv, "\n", 3.0);
-    preg_match('~PORTS (\d+) (\d+) (\d+)~', $srv['out'], $m) or print("no ports in: {$srv['out']}\n");
-    [, $raw_port, $ws_port, $plain_port] = array_map('intval', $m);
+    preg_match('~PORTS (\d+) (\d+) (\d+) (\d+)~', $srv['out'], $m) or print("no ports in: {$srv['out']}\n");
+    [, $raw_port, $ws_port, $plain_port, $small_port] = array_map('intval', $m);
     for ($i = 0; $i < $workers; $i++) ws_server_wait_output($srv, "workerStart $i");
 
     // Both WebSocket ports at once, then the raw ones while they stay open.
@@ -79,6 +82,14 @@ foreach ([1, 2] as $workers) {
     $second->send('again');
     echo $main->recv(3.0)['payload'] ?? 'none', "\n";
     echo $second->recv(3.0)['payload'] ?? 'none', "\n";
+    // 12 bytes: fine on the main port, past the small port's package_max_length (1009).
+    $small = WsTestClient::connect($small_port);
+    $small->send('twelve bytes');
+    $main->send('twelve bytes');
+    $f = $small->recv(3.0);
+    echo 'small port: opcode ', $f['opcode'] ?? 'none', ' code ', isset($f['payload']) ? unpack('n', $f['payload'])[1] : 'none', "\n";
+    echo $main->recv(3.0)['payload'] ?? 'none', "\n";
+    $small->close();
     $main->close();
     $second->close();
     $out = ws_stop_server($srv);
@@ -99,6 +110,8 @@ to all from the main port
 to all from the main port
 main port: again
 ws port[ok]: again
+small port: opcode 8 code 1009
+main port: twelve bytes
 -- worker_num 2
 main port: hello
 ws port[ok]: hello
@@ -112,3 +125,5 @@ to all from the main port
 to all from the main port
 main port: again
 ws port[ok]: again
+small port: opcode 8 code 1009
+main port: twelve bytes
