@@ -9,7 +9,7 @@ var_dump($p instanceof Swoole\Server\Port, count($s->ports), $s->ports[1] === $p
 $main = $s->ports[0];
 var_dump($main->port === $s->port, $main->host, $main->type === SWOOLE_SOCK_TCP, $main->sock > 0);
 var_dump($p->host, $p->port > 0 && $p->port !== $s->port, $p->type === SWOOLE_SOCK_TCP, $p->sock > 0 && $p->sock !== $main->sock, $p->ssl, $p->setting);
-var_dump($p->connections === $s->connections);
+var_dump($p->connections instanceof Swoole\Connection\Iterator, $p->connections !== $s->connections, count($p->connections));
 
 $p6 = $s->addlistener("::1", 0, SWOOLE_SOCK_TCP6);
 var_dump($p6 === false ? 'no IPv6' : [$p6->host, $p6->type === SWOOLE_SOCK_TCP6, $p6->port > 0]);
@@ -66,6 +66,8 @@ bool(true)
 bool(false)
 NULL
 bool(true)
+bool(true)
+int(0)
 array(3) {
   [0]=>
   string(3) "::1"

@@ -31,6 +31,11 @@ $server->on('receive', function (Server $s, int $fd, int $reactor_id, string $da
     $s->send($fd, "server onReceive: $data");
 });
 $server->on('message', function (Server $s, $frame) {
+    if ($frame->data === 'count') {  // every connection, then those of each port
+        $s->push($frame->fd, json_encode([count($s->connections), count($s->ports[0]->connections),
+            iterator_to_array($s->ports[2]->connections) === [$frame->fd + 1], count($s->ports[1]->connections)]));
+        return;
+    }
     if ($frame->data === 'all') {
         foreach ($s->connections as $fd) {
             if ($s->isEstablished($fd)) $s->push($fd, "to all from the main port");
@@ -75,6 +80,8 @@ foreach ([1, 2] as $workers) {
     // An HTTP request on the raw port is just bytes; a raw line on a WebSocket port is a bad request.
     echo raw_exchange($raw_port, "GET / HTTP/1.1\r\n\r\n") === "raw port[ok]: GET / HTTP/1.1\r\n\r\n" ? "raw port: raw bytes\n" : "raw port: wrong\n";
     echo strtok(raw_exchange($ws_port, "hello\r\n\r\n"), "\r"), "\n";
+    $main->send('count');
+    echo $main->recv(3.0)['payload'] ?? 'none', "\n";
     $main->send('all');
     echo $main->recv(3.0)['payload'] ?? 'none', "\n";
     echo $second->recv(3.0)['payload'] ?? 'none', "\n";
@@ -106,6 +113,7 @@ raw port[ok]: PING 2
 plain port: raw bytes
 raw port: raw bytes
 HTTP/1.1 400 Bad Request
+[2,1,true,0]
 to all from the main port
 to all from the main port
 main port: again
@@ -121,6 +129,7 @@ raw port[ok]: PING 2
 plain port: raw bytes
 raw port: raw bytes
 HTTP/1.1 400 Bad Request
+[2,1,true,0]
 to all from the main port
 to all from the main port
 main port: again

@@ -102,6 +102,7 @@ struct IteratorObject {
     zval server;  // the Swoole\Server, kept alive
     std::vector<ws::SessionId> ids;
     size_t pos;
+    uint16_t server_port;  // a Port's iterator: only connections to that port; 0: all
     zend_object std;
 };
 
@@ -114,6 +115,7 @@ zend_object *iterator_create(zend_class_entry *ce) {
     ZVAL_UNDEF(&it->server);
     construct_member(it->ids);
     it->pos = 0;
+    it->server_port = 0;
     return &it->std;
 }
 
@@ -135,6 +137,17 @@ HashTable *iterator_get_gc(zend_object *obj, zval **table, int *n) {
         *n = 1;
     }
     return zend_std_get_properties(obj);
+}
+
+// Every session, or those that came in on `server_port` (0: all).
+std::vector<ws::SessionId> port_session_ids(ws::Server &s, uint16_t server_port) {
+    std::vector<ws::SessionId> ids = s.session_ids();
+    if (server_port == 0) return ids;
+    ws::ClientInfo info;
+    ids.erase(std::remove_if(ids.begin(), ids.end(),
+                             [&](ws::SessionId id) { return !s.client_info(id, info) || info.server_port != server_port; }),
+              ids.end());
+    return ids;
 }
 
 ws::Server *iterator_engine(IteratorObject *it) {
@@ -482,6 +495,13 @@ bool parse_callable(zval *arg, zend_fcall_info_cache &fcc) {
 }  // namespace
 
 int wsserver_event_index(zend_string *name) { return event_index(name); }
+
+void wsserver_make_connection_iterator(zval *out, zval *server, uint16_t server_port) {
+    object_init_ex(out, wsserver_ce_connection_iterator);
+    IteratorObject *it = iterator_from(Z_OBJ_P(out));
+    ZVAL_COPY(&it->server, server);
+    it->server_port = server_port;
+}
 bool wsserver_parse_callable(zval *arg, zend_fcall_info_cache &fcc) { return parse_callable(arg, fcc); }
 void wsserver_store_callback(Callback &cb, zval *fn, const zend_fcall_info_cache &fcc) { store_callback(cb, fn, fcc); }
 void wsserver_callback_reset(Callback &cb) { callback_reset(cb); }
@@ -1728,7 +1748,7 @@ ZEND_METHOD(Swoole_Connection_Iterator, rewind) {
     IteratorObject *it = iterator_from(Z_OBJ_P(ZEND_THIS));
     ws::Server *s = iterator_engine(it);
     it->ids.clear();
-    if (s) it->ids = s->session_ids();
+    if (s) it->ids = port_session_ids(*s, it->server_port);
     it->pos = 0;
 }
 
@@ -1760,7 +1780,9 @@ ZEND_METHOD(Swoole_Connection_Iterator, valid) {
 
 ZEND_METHOD(Swoole_Connection_Iterator, count) {
     ZEND_PARSE_PARAMETERS_NONE();
-    ws::Server *s = iterator_engine(iterator_from(Z_OBJ_P(ZEND_THIS)));
+    IteratorObject *it = iterator_from(Z_OBJ_P(ZEND_THIS));
+    ws::Server *s = iterator_engine(it);
+    if (s && it->server_port) RETURN_LONG(static_cast<zend_long>(port_session_ids(*s, it->server_port).size()));
     RETURN_LONG(s ? static_cast<zend_long>(s->connection_count()) : 0);
 }
 

@@ -154,12 +154,15 @@ int wsserver_event_index(zend_string *name);
 bool wsserver_parse_callable(zval *arg, zend_fcall_info_cache &fcc);
 void wsserver_store_callback(Callback &cb, zval *fn, const zend_fcall_info_cache &fcc);
 void wsserver_callback_reset(Callback &cb);
+// A Swoole\Connection\Iterator over the connections of `server` that came in on
+// `server_port` (0: every connection).
+void wsserver_make_connection_iterator(zval *out, zval *server, uint16_t server_port);
 bool wsserver_apply_settings(wsserver::ServerConfig &c, HashTable *settings);
 
-// server_port.cc: a Swoole\Server\Port for listener `index` of `server` (also appended
-// to its `ports` property); start()'s check and protocol setup of the extra ports, given
+// server_port.cc: a Swoole\Server\Port for listener `index` of `server`, appended to its
+// `ports` property (and copied to `port_out` when given); start()'s check and protocol setup of the extra ports, given
 // the main listener's kind (false after a warning).
-void wsserver_add_port_object(zval *server, size_t index, zend_long sock_type);
+void wsserver_add_port_object(zval *server, size_t index, zend_long sock_type, zval *port_out = nullptr);
 bool wsserver_prepare_ports(ServerObject *o, bool is_http, bool is_ws);
 
 // A Swoole\Http\Request for the parsed request of session `id` (server.cc).

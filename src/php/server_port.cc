@@ -140,7 +140,7 @@ const Callback &wsserver_callback(ServerObject *o, int ev, ws::SessionId id) {
     return port_callback(impl, index > 0 ? static_cast<size_t>(index) : 0, ev);
 }
 
-void wsserver_add_port_object(zval *server, size_t index, zend_long sock_type) {
+void wsserver_add_port_object(zval *server, size_t index, zend_long sock_type, zval *port_out) {
     ServerObject *o = wsserver_server_from(Z_OBJ_P(server));
     const ws::Listener &l = o->impl->server->listener(index);
     zval port;
@@ -156,11 +156,13 @@ void wsserver_add_port_object(zval *server, size_t index, zend_long sock_type) {
     zend_update_property_long(ce, obj, "type", 4, sock_type & ~kSockSsl);
     zend_update_property_long(ce, obj, "sock", 4, l.fd());
     zend_update_property_bool(ce, obj, "ssl", 3, (sock_type & kSockSsl) != 0);
-    // The server's iterator: it lists the connections of every port.
-    zval rv;
-    zval *connections = zend_read_property(wsserver_ce_server, Z_OBJ_P(server), "connections", 11, true, &rv);
-    zend_update_property(ce, obj, "connections", 11, connections);
+    zval connections;
+    wsserver_make_connection_iterator(&connections, server, l.port());
+    zend_update_property(ce, obj, "connections", 11, &connections);
+    zval_ptr_dtor(&connections);
+    if (port_out) ZVAL_COPY(port_out, &port);
 
+    zval rv;
     zval *ports = zend_read_property(wsserver_ce_server, Z_OBJ_P(server), "ports", 5, true, &rv);
     zval list;
     array_init(&list);
@@ -262,13 +264,7 @@ ZEND_METHOD(Swoole_Server, listen) {
     const size_t index = added.value();
     impl.ports.resize(std::max(impl.ports.size(), index + 1));
     impl.ports[index] = std::make_unique<PortState>();
-    wsserver_add_port_object(ZEND_THIS, index, sock_type);
-    zval rv;
-    zval *ports = zend_read_property(wsserver_ce_server, Z_OBJ_P(ZEND_THIS), "ports", 5, true, &rv);
-    ZVAL_DEREF(ports);
-    zval *last = Z_TYPE_P(ports) == IS_ARRAY ? zend_hash_index_find(Z_ARRVAL_P(ports), zend_hash_num_elements(Z_ARRVAL_P(ports)) - 1) : nullptr;
-    if (!last) RETURN_FALSE;
-    RETURN_COPY_DEREF(last);
+    wsserver_add_port_object(ZEND_THIS, index, sock_type, return_value);
 }
 
 // ---------------------------------------------------------------- Swoole\Server\Port
