@@ -172,8 +172,7 @@ public:
           fd_(std::move(accepted.fd)),
           peer_(accepted.peer),
           out_(server.pool_, server.output_limits_, this),
-          connect_time_(now),
-          protocol_(&server.config_) {}
+          connect_time_(now) {}
 
     void on_io(int, uint32_t events) override { server_.on_connection_io(*this, events); }
     void on_high_watermark(OutputQueue &) override { server_.events_.on_buffer_full(id_); }
@@ -201,12 +200,10 @@ public:
     bool resume_scheduled_ = false;
     bool continue_sent_ = false;    // "100 Continue" went out for the current request
     uint8_t published_status_ = 0;  // websocket_status last written to the table
-    // The listener it came in on, and the config of that listener's protocol (the
-    // server's own for the main listener).
-    const ServerConfig *protocol_;
-    uint16_t listener_index_ = 0;
+    uint16_t listener_index_ = 0;   // the listener it came in on (0: the main one)
 
-    const ServerConfig &protocol() const { return *protocol_; }
+    // The per-connection settings of its listener (the server's own for the main one).
+    const ServerConfig &protocol() const { return server_.protocol_of(listener_index_); }
 };
 
 size_t Server::connection_size() { return sizeof(Connection); }
@@ -493,7 +490,6 @@ void Server::accept_one(Accepted &&accepted, size_t listener_index) {
     auto conn = std::make_unique<Connection>(*this, id, std::move(accepted), now);
     Connection &c = *conn;
     c.listener_index_ = static_cast<uint16_t>(listener_index);
-    c.protocol_ = &protocol_of(listener_index);
     if (tls_) {
         auto session = TlsSession::create(*tls_);
         if (!session) {
