@@ -28,6 +28,7 @@ var_dump($p->setting);
 $p->set(['package_max_length' => 'lots']);
 $p->set(['open_http_protocol' => 'yes']);
 $main->set(['worker_num' => 1]);
+$s->set(['package_max_length' => 4096]);
 var_dump($s->setting, $main->setting);
 
 echo "-- errors\n";
@@ -98,13 +99,17 @@ array(3) {
 }
 WARNING: Swoole\Server\Port::set(): setting 'package_max_length' must be of type int, string given
 WARNING: Swoole\Server\Port::set(): setting 'open_http_protocol' must be of type bool, string given
-array(1) {
+array(2) {
   ["worker_num"]=>
   int(1)
+  ["package_max_length"]=>
+  int(4096)
 }
-array(1) {
+array(2) {
   ["worker_num"]=>
   int(1)
+  ["package_max_length"]=>
+  int(4096)
 }
 -- errors
 WARNING: Swoole\Server::listen(): bind(127.0.0.1:%d) failed: Address already in use

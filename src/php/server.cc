@@ -1072,6 +1072,7 @@ ZEND_METHOD(Swoole_Server, set) {
     zend_hash_merge(Z_ARRVAL(merged), settings, zval_add_ref, true);
     zend_update_property(wsserver_ce_server, obj, "setting", 7, &merged);
     zval_ptr_dtor(&merged);
+    wsserver_main_port_settings(ZEND_THIS, settings);
     RETURN_TRUE;
 }
 

@@ -164,6 +164,8 @@ bool wsserver_apply_settings(wsserver::ServerConfig &c, HashTable *settings);
 // the main listener's kind (false after a warning).
 void wsserver_add_port_object(zval *server, size_t index, zend_long sock_type, zval *port_out = nullptr);
 bool wsserver_prepare_ports(ServerObject *o, bool is_http, bool is_ws);
+// The server's set() also shows in $server->ports[0]->setting, as in Swoole.
+void wsserver_main_port_settings(zval *server, HashTable *settings);
 
 // A Swoole\Http\Request for the parsed request of session `id` (server.cc).
 void wsserver_make_request(zval *out, ServerObject *o, wsserver::SessionId id, const wsserver::HttpParser &parser);

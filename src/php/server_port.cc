@@ -173,6 +173,16 @@ void wsserver_add_port_object(zval *server, size_t index, zend_long sock_type, z
     zval_ptr_dtor(&list);
 }
 
+void wsserver_main_port_settings(zval *server, HashTable *settings) {
+    zval rv;
+    zval *ports = zend_read_property(wsserver_ce_server, Z_OBJ_P(server), "ports", 5, true, &rv);
+    ZVAL_DEREF(ports);
+    zval *first = Z_TYPE_P(ports) == IS_ARRAY ? zend_hash_index_find(Z_ARRVAL_P(ports), 0) : nullptr;
+    if (first) ZVAL_DEREF(first);
+    if (first && Z_TYPE_P(first) == IS_OBJECT && Z_OBJCE_P(first) == wsserver_ce_server_port)
+        merge_setting_property(Z_OBJ_P(first), settings);
+}
+
 bool wsserver_prepare_ports(ServerObject *o, bool is_http, bool is_ws) {
     ServerImpl &impl = *o->impl;
     for (size_t i = 1; i < impl.ports.size(); i++) {
@@ -304,9 +314,7 @@ ZEND_METHOD(Swoole_Server_Port, set) {
         zval arg, ret;
         ZVAL_ARR(&arg, settings);
         zend_call_method_with_1_params(Z_OBJ(p->server), Z_OBJCE(p->server), nullptr, "set", &ret, &arg);
-        const bool ok = Z_TYPE(ret) == IS_TRUE;
-        zval_ptr_dtor(&ret);
-        if (ok) merge_setting_property(Z_OBJ_P(ZEND_THIS), settings);
+        zval_ptr_dtor(&ret);  // the server's set() updated this Port's `setting` too
         return;
     }
     PortState &port = *impl.ports[p->index];
