@@ -36,7 +36,6 @@ var_dump($s->listen("127.0.0.1", $p->port, SWOOLE_SOCK_TCP));
 var_dump($s->getLastError() === 98);  // EADDRINUSE
 var_dump($s->listen("127.0.0.1", 70000, SWOOLE_SOCK_TCP));
 var_dump($s->listen("127.0.0.1", 0, SWOOLE_SOCK_UDP));
-var_dump($s->listen("127.0.0.1", 0, SWOOLE_SOCK_TCP | SWOOLE_SSL));
 var_dump($s->listen("not an address", 0, SWOOLE_SOCK_TCP));
 var_dump(count($s->ports));
 try { new Swoole\Server\Port(); } catch (Error $e) { echo get_class($e), ": ", $e->getMessage(), "\n"; }
@@ -118,8 +117,6 @@ bool(true)
 WARNING: Swoole\Server::listen(): invalid port [70000]
 bool(false)
 WARNING: Swoole\Server::listen(): socket type 2 is not supported (SWOOLE_SOCK_TCP or SWOOLE_SOCK_TCP6)
-bool(false)
-WARNING: Swoole\Server::listen(): SWOOLE_SSL is not supported on an extra port yet
 bool(false)
 WARNING: Swoole\Server::listen(): %s
 bool(false)

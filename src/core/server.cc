@@ -416,7 +416,7 @@ Result<size_t> Server::add_listener(const ListenOptions &options, const ServerCo
         return SysError::from_errno(EBUSY, "listen(): the server is already serving");
     auto l = Listener::open(options);
     if (!l) return l.error();
-    extra_listeners_.push_back(std::make_unique<ExtraListener>(ExtraListener{std::move(l.value()), protocol}));
+    extra_listeners_.push_back(std::make_unique<ExtraListener>(ExtraListener{std::move(l.value()), protocol, std::nullopt}));
     const size_t index = extra_listeners_.size();
     if (listening_) {
         int err = reactor_->add(extra_listeners_.back()->listener.fd(), Reactor::kRead,
@@ -432,6 +432,12 @@ Result<size_t> Server::add_listener(const ListenOptions &options, const ServerCo
 bool Server::set_listener_protocol(size_t index, const ServerConfig &protocol) {
     if (index == 0 || index > extra_listeners_.size() || next_session_id_ != 1 || !connections_.empty()) return false;
     extra_listeners_[index - 1]->protocol = protocol;
+    return true;
+}
+
+bool Server::set_listener_tls(size_t index, TlsContext context) {
+    if (index > extra_listeners_.size()) return false;
+    (index == 0 ? tls_ : extra_listeners_[index - 1]->tls) = std::move(context);
     return true;
 }
 
@@ -490,8 +496,9 @@ void Server::accept_one(Accepted &&accepted, size_t listener_index) {
     auto conn = std::make_unique<Connection>(*this, id, std::move(accepted), now);
     Connection &c = *conn;
     c.listener_index_ = static_cast<uint16_t>(listener_index);
-    if (tls_) {
-        auto session = TlsSession::create(*tls_);
+    const std::optional<TlsContext> &tls = listener_index == 0 ? tls_ : extra_listeners_[listener_index - 1]->tls;
+    if (tls) {
+        auto session = TlsSession::create(*tls);
         if (!session) {
             if (table_) table_->release(id);
             return;

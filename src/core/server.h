@@ -280,6 +280,8 @@ public:
     Result<size_t> add_listener(const ListenOptions &options, const ServerConfig &protocol);
     // Replaces an extra listener's protocol; false for a bad index or once serving.
     bool set_listener_protocol(size_t index, const ServerConfig &protocol);
+    // Connections accepted from now on by that listener speak TLS (set_tls() for index 0).
+    bool set_listener_tls(size_t index, TlsContext context);
     size_t listener_count() const { return 1 + extra_listeners_.size(); }
     const Listener &listener(size_t index) const;  // index < listener_count()
     // The listener a session of this process came in on; -1 for a session not found here.
@@ -431,6 +433,7 @@ private:
     struct ExtraListener {
         Listener listener;
         ServerConfig protocol;
+        std::optional<TlsContext> tls;
     };
     std::vector<std::unique_ptr<ExtraListener>> extra_listeners_;  // listen(): indexes 1, 2...
     OutputLimits output_limits_;

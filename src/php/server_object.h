@@ -93,6 +93,7 @@ struct PortState {
     wsserver::ServerConfig settings;
     bool open_http_protocol = false;
     bool open_websocket_protocol = false;
+    bool ssl = false;  // listen() with SWOOLE_SSL: needs ssl_cert_file/ssl_key_file
 };
 
 struct ServerImpl {

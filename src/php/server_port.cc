@@ -213,6 +213,20 @@ bool wsserver_prepare_ports(ServerObject *o, bool is_http, bool is_ws) {
             php_error_docref(nullptr, E_WARNING, "the settings of port %u cannot be applied any more", number);
             return false;
         }
+        if (port.ssl) {
+            if (cfg.tls.cert_file.empty() || cfg.tls.key_file.empty()) {
+                php_error_docref(nullptr, E_WARNING,
+                                 "SWOOLE_SSL needs the ssl_cert_file and ssl_key_file settings (port %u)", number);
+                return false;
+            }
+            if (http) cfg.tls.alpn = {"http/1.1"};
+            auto tls = ws::TlsContext::create(cfg.tls);
+            if (!tls) {
+                php_error_docref(nullptr, E_WARNING, "%s (port %u)", tls.error().message.c_str(), number);
+                return false;
+            }
+            impl.server->set_listener_tls(i, std::move(tls.value()));
+        }
     }
     return true;
 }
@@ -248,10 +262,6 @@ ZEND_METHOD(Swoole_Server, listen) {
                          sock_type);
         RETURN_FALSE;
     }
-    if (sock_type & kSockSsl) {
-        php_error_docref(nullptr, E_WARNING, "SWOOLE_SSL is not supported on an extra port yet");
-        RETURN_FALSE;
-    }
     if (port < 0 || port > 65535) {
         php_error_docref(nullptr, E_WARNING, "invalid port [" ZEND_LONG_FMT "]", port);
         RETURN_FALSE;
@@ -274,6 +284,7 @@ ZEND_METHOD(Swoole_Server, listen) {
     const size_t index = added.value();
     impl.ports.resize(std::max(impl.ports.size(), index + 1));
     impl.ports[index] = std::make_unique<PortState>();
+    impl.ports[index]->ssl = (sock_type & kSockSsl) != 0;
     wsserver_add_port_object(ZEND_THIS, index, sock_type, return_value);
 }
 
