@@ -101,6 +101,7 @@ if test "$PHP_WSSERVER" != "no"; then
     src/php/http_server.cc
     src/php/module.cc
     src/php/server.cc
+    src/php/server_port.cc
     src/php/websocket_frame.cc
     src/php/websocket_server.cc
   "

@@ -53,6 +53,11 @@ namespace Swoole {
 
         public function set(array $settings): bool {}
 
+        public function listen(string $host, int $port, int $sock_type): \Swoole\Server\Port|false {}
+
+        /** @implementation-alias Swoole\Server::listen */
+        public function addlistener(string $host, int $port, int $sock_type): \Swoole\Server\Port|false {}
+
         public function start(): bool {}
 
         public function send(string|int $fd, string $send_data, int $serverSocket = -1): bool {}
@@ -72,6 +77,10 @@ namespace Swoole {
         public function task(mixed $data, int $taskWorkerIndex = -1, ?callable $finishCallback = null): int|false {}
 
         public function taskwait(mixed $data, float $timeout = 0.5, int $taskWorkerIndex = -1): mixed {}
+
+        public function taskWaitMulti(array $tasks, float $timeout = 0.5): array|false {}
+
+        public function taskCo(array $tasks, float $timeout = 0.5): array|false {}
 
         public function finish(mixed $data): bool {}
 

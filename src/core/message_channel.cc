@@ -146,25 +146,25 @@ void MessageChannel::read_input() {
     }
 }
 
-bool MessageChannel::wait_for(int timeout_ms, const std::function<bool(const ChannelHeader &, std::string_view)> &match) {
+size_t MessageChannel::wait_for(int timeout_ms, size_t wanted, const MatchFn &match) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    bool found = false;
-    for (int rounds = 0; rounds < 1000000 && fd_.valid() && !found; rounds++) {
+    size_t taken = 0;
+    for (int rounds = 0; rounds < 1000000 && fd_.valid() && taken < wanted; rounds++) {
         ChannelHeader h;
         std::string_view payload;
         Decode d;
-        while (!found && (d = decode_one(h, payload)) != Decode::NeedMore) {
+        while (taken < wanted && (d = decode_one(h, payload)) != Decode::NeedMore) {
             if (d == Decode::Corrupt) {
                 fail();
                 break;
             }
             if (match(h, payload)) {
-                found = true;
+                taken++;
             } else {
                 held_.emplace_back(h, std::string(payload));
             }
         }
-        if (found || !fd_.valid()) break;
+        if (taken >= wanted || !fd_.valid()) break;
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) break;
         pollfd p{fd_.get(), POLLIN, 0};
@@ -192,7 +192,7 @@ bool MessageChannel::wait_for(int timeout_ms, const std::function<bool(const Cha
             }
         });
     }
-    return found;
+    return taken;
 }
 
 void MessageChannel::abandon_after_fork() {

@@ -105,11 +105,14 @@ public:
 
     void on_io(int fd, uint32_t events) override;
 
-    // Blocks (poll, not the loop) up to `timeout_ms` for a message that `match` accepts (it
-    // sees each message once; the payload is valid during the call). Every other message
-    // that arrives meanwhile is kept and handed to on_message from the loop, right after
-    // the current callback returns, in arrival order. True when one matched.
-    bool wait_for(int timeout_ms, const std::function<bool(const ChannelHeader &, std::string_view)> &match);
+    using MatchFn = std::function<bool(const ChannelHeader &, std::string_view)>;
+    // Blocks (poll, not the loop) up to `timeout_ms` until `match` accepted `wanted`
+    // messages (it sees each message once; the payload is valid during the call). Every
+    // other message that arrives meanwhile is kept and handed to on_message from the loop,
+    // right after the current callback returns, in arrival order. How many matched.
+    size_t wait_for(int timeout_ms, size_t wanted, const MatchFn &match);
+    // The same for one message: true when it matched.
+    bool wait_for(int timeout_ms, const MatchFn &match) { return wait_for(timeout_ms, 1, match) == 1; }
 
     // In a forked child whose epoll set is still the parent's: closes this process's copy
     // of the fd without epoll_ctl (which would unregister it for the parent too).

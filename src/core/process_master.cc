@@ -33,11 +33,6 @@ public:
         server_ = std::move(server.value());
         if (options_.table) server_->attach_table(*options_.table, -1);
         server_->set_reactor_id(id_);
-        if (options_.tls) {
-            auto tls = TlsContext::create(*options_.tls);
-            if (!tls) return tls.error().code ? tls.error().code : EINVAL;
-            server_->set_tls(std::move(tls.value()));
-        }
         for (UniqueFd &fd : channels) {
             auto ch = PacketChannel::open(
                 server_->reactor(), std::move(fd), scratch_,

@@ -28,7 +28,6 @@ struct ProcessMasterOptions {
     int worker_num = 1;     // the workers that receive events: ids 0 .. worker_num-1
     int dispatch_mode = 2;  // Swoole's: 1 round robin, 2 fd modulo, 3 idle worker, 4 ip modulo
     ConnectionTable *table = nullptr;
-    std::optional<TlsOptions> tls;  // SWOOLE_SSL: each thread loads its own context
 };
 
 class ProcessMaster {
@@ -37,8 +36,8 @@ class ProcessMaster {
     };
 
 public:
-    // `proto`: the bound server whose listening socket the threads share, and whose
-    // settings they use. `channels[r][w]`: the master's end of the pipe between thread r
+    // `proto`: the bound server whose listening sockets (listen() ports included) and TLS
+    // contexts the threads share, and whose settings they use. `channels[r][w]`: the master's end of the pipe between thread r
     // and pool member w (task workers included: they may push too).
     static Result<std::unique_ptr<ProcessMaster>> create(const Server &proto, const ServerConfig &config,
                                                          const ProcessMasterOptions &options,

@@ -215,6 +215,10 @@ public:
     // close_barrier: the connection closes (and reads no more) once everything held went out.
     bool awaiting_barrier_ = false;
     uint8_t published_status_ = 0;  // websocket_status last written to the table
+    uint16_t listener_index_ = 0;   // the listener it came in on (0: the main one)
+
+    // The per-connection settings of its listener (the server's own for the main one).
+    const ServerConfig &protocol() const { return server_.protocol_of(listener_index_); }
 };
 
 size_t Server::connection_size() { return sizeof(Connection); }
@@ -246,6 +250,15 @@ Result<std::unique_ptr<Server>> Server::create_sharing(const Server &proto, cons
     c.host = proto.config_.host;
     c.port = proto.config_.port;
     auto server = std::make_unique<Server>(Passkey(), c, events, std::move(reactor.value()), std::move(listener.value()));
+    // The listen() ports too, with their protocols; TLS contexts are shared (an SSL_CTX
+    // serves sessions in several threads).
+    server->tls_ = proto.tls_;
+    for (const auto &extra : proto.extra_listeners_) {
+        auto shared = extra->listener.share();
+        if (!shared) return shared.error();
+        server->extra_listeners_.push_back(
+            std::make_unique<ExtraListener>(ExtraListener{std::move(shared.value()), extra->protocol, extra->tls}));
+    }
     if (int err = server->listen_on_reactor(); err != 0) return SysError::from_errno(err, "epoll_ctl(listener)");
     return server;
 }
@@ -255,6 +268,7 @@ int Server::listen_on_reactor() {
         if (stop_requested_.exchange(false)) begin_stop();
     });
     int err = reactor_->add(listener_.fd(), Reactor::kRead, [this](uint32_t) { on_listener_ready(); });
+    if (err == 0) err = watch_extra_listeners();
     if (err != 0) return err;
     if (config_.handle_sigterm) return reactor_->on_signal(SIGTERM, [this](int) { begin_stop(); });
     return 0;
@@ -328,6 +342,7 @@ Server::~Server() {
         if (c->fd_.valid()) reactor_->remove(c->fd_.get());
     }
     if (reactor_->contains(listener_.fd())) reactor_->remove(listener_.fd());
+    unwatch_extra_listeners();
     if (config_.handle_sigterm) reactor_->on_signal(SIGTERM, {});
 }
 
@@ -395,6 +410,7 @@ void Server::begin_stop() {
     }
     if (listening_) {
         reactor_->remove(listener_.fd());
+        unwatch_extra_listeners();
         listening_ = false;
     }
     for (SessionId id : local_session_ids()) {
@@ -436,18 +452,94 @@ void Server::check_stopped() {
 
 // ---- accept
 
-void Server::on_listener_ready() {
-    AcceptResult r = listener_.accept_batch(config_.accept_batch, [this](Accepted &&a) { accept_one(std::move(a)); });
+void Server::on_listener_ready() { accept_ready(0); }
+
+void Server::accept_ready(size_t index) {
+    Listener &l = index == 0 ? listener_ : extra_listeners_[index - 1]->listener;
+    AcceptResult r = l.accept_batch(config_.accept_batch, [this, index](Accepted &&a) { accept_one(std::move(a), index); });
     if (r.status == AcceptStatus::Error && listening_) {
         // Out of descriptors or memory: level-triggered epoll would spin; retry later.
-        reactor_->modify(listener_.fd(), 0);
-        reactor_->after(100, [this](TimerId) {
-            if (listening_) reactor_->modify(listener_.fd(), Reactor::kRead);
+        reactor_->modify(l.fd(), 0);
+        reactor_->after(100, [this, fd = l.fd()](TimerId) {
+            if (listening_ && reactor_->contains(fd)) reactor_->modify(fd, Reactor::kRead);
         });
     }
 }
 
-void Server::accept_one(Accepted &&accepted) {
+// ---- extra listeners
+
+Result<size_t> Server::add_listener(const ListenOptions &options, const ServerConfig &protocol) {
+    if (next_session_id_ != 1 || !connections_.empty() || stopping_)
+        return SysError::from_errno(EBUSY, "listen(): the server is already serving");
+    auto l = Listener::open(options);
+    if (!l) return l.error();
+    extra_listeners_.push_back(std::make_unique<ExtraListener>(ExtraListener{std::move(l.value()), protocol, std::nullopt}));
+    const size_t index = extra_listeners_.size();
+    if (listening_) {
+        int err = reactor_->add(extra_listeners_.back()->listener.fd(), Reactor::kRead,
+                                [this, index](uint32_t) { accept_ready(index); });
+        if (err != 0) {
+            extra_listeners_.pop_back();
+            return SysError::from_errno(err, "epoll_ctl(listener)");
+        }
+    }
+    return index;
+}
+
+bool Server::set_listener_protocol(size_t index, const ServerConfig &protocol) {
+    if (index == 0 || index > extra_listeners_.size() || next_session_id_ != 1 || !connections_.empty()) return false;
+    extra_listeners_[index - 1]->protocol = protocol;
+    return true;
+}
+
+bool Server::set_listener_tls(size_t index, TlsContext context) {
+    if (index > extra_listeners_.size()) return false;
+    (index == 0 ? tls_ : extra_listeners_[index - 1]->tls) = std::move(context);
+    return true;
+}
+
+const Listener &Server::listener(size_t index) const {
+    return index == 0 || index > extra_listeners_.size() ? listener_ : extra_listeners_[index - 1]->listener;
+}
+
+const ServerConfig &Server::protocol_of(size_t index) const {
+    return index == 0 || index > extra_listeners_.size() ? config_ : extra_listeners_[index - 1]->protocol;
+}
+
+int Server::listener_of(SessionId id) const {
+    if (Connection *c = find(id)) return c->listener_index_;
+    // Another process's session (a SWOOLE_PROCESS worker: every one): by the port its row
+    // (or the closed session's snapshot) names.
+    uint16_t port = 0;
+    if (closed_ && closed_->id == id) {
+        port = closed_->client.server_port;
+    } else if (auto row = remote_session(id)) {
+        port = row->server_port;
+    } else {
+        return -1;
+    }
+    for (size_t i = 0; i < listener_count(); i++)
+        if (listener(i).port() == port) return static_cast<int>(i);
+    return -1;
+}
+
+int Server::watch_extra_listeners() {
+    for (size_t i = 0; i < extra_listeners_.size(); i++) {
+        const size_t index = i + 1;
+        int fd = extra_listeners_[i]->listener.fd();
+        if (reactor_->contains(fd)) continue;
+        if (int err = reactor_->add(fd, Reactor::kRead, [this, index](uint32_t) { accept_ready(index); })) return err;
+    }
+    return 0;
+}
+
+void Server::unwatch_extra_listeners() {
+    for (auto &extra : extra_listeners_) {
+        if (reactor_->contains(extra->listener.fd())) reactor_->remove(extra->listener.fd());
+    }
+}
+
+void Server::accept_one(Accepted &&accepted, size_t listener_index) {
     if (stopping_) return;  // the fd closes with `accepted`
     SessionId id;
     const int64_t now = wall_seconds();
@@ -456,10 +548,11 @@ void Server::accept_one(Accepted &&accepted) {
         info.connect_time_us = now * 1000000;
         info.worker_id = worker_id_;
         info.reactor_id = reactor_id_;
-        info.server_fd = listener_.fd();
+        const Listener &l = listener(listener_index);
+        info.server_fd = l.fd();
         info.socket_fd = accepted.fd.get();
-        info.server_port = listener_.port();
-        info.socket_type = listener_.address().is_ipv6() ? 3 : 1;  // SWOOLE_SOCK_TCP6 / TCP
+        info.server_port = l.port();
+        info.socket_type = l.address().is_ipv6() ? 3 : 1;  // SWOOLE_SOCK_TCP6 / TCP
         info.flags = kConnEstablished;
         info.set_remote(accepted.peer.sockaddr_ptr(), accepted.peer.sockaddr_len());
         auto allocated = table_->allocate(info);
@@ -471,8 +564,10 @@ void Server::accept_one(Accepted &&accepted) {
     }
     auto conn = std::make_unique<Connection>(*this, id, std::move(accepted), now);
     Connection &c = *conn;
-    if (tls_) {
-        auto session = TlsSession::create(*tls_);
+    c.listener_index_ = static_cast<uint16_t>(listener_index);
+    const std::optional<TlsContext> &tls = listener_index == 0 ? tls_ : extra_listeners_[listener_index - 1]->tls;
+    if (tls) {
+        auto session = TlsSession::create(*tls);
         if (!session) {
             if (table_) table_->release(id);
             return;
@@ -485,8 +580,8 @@ void Server::accept_one(Accepted &&accepted) {
     }
     connections_.emplace(id, std::move(conn));
     live_count_++;
-    if (config_.handshake_timeout_ms && !config_.raw_tcp) {
-        c.timer_ = reactor_->after(config_.handshake_timeout_ms, [this, id](TimerId) {
+    if (c.protocol().handshake_timeout_ms && !c.protocol().raw_tcp) {
+        c.timer_ = reactor_->after(c.protocol().handshake_timeout_ms, [this, id](TimerId) {
             if (Connection *t = find_live(id)) {
                 t->timer_ = 0;
                 close_now(*t, false);
@@ -561,7 +656,7 @@ void Server::on_eof(Connection &c) {
 }
 
 size_t Server::consume(Connection &c, uint8_t *data, size_t len) {
-    if (config_.raw_tcp) {
+    if (c.protocol().raw_tcp) {
         if (c.phase_ == Phase::Http) {
             counters_.requests++;
             events_.on_receive(c.id_, std::string_view(reinterpret_cast<char *>(data), len));
@@ -584,8 +679,8 @@ size_t Server::consume(Connection &c, uint8_t *data, size_t len) {
 size_t Server::consume_http(Connection &c, uint8_t *data, size_t len) {
     if (!c.http_) {
         HttpParserLimits limits;
-        limits.max_header_bytes = config_.http_header_max_size;
-        limits.max_body = config_.package_max_length;
+        limits.max_header_bytes = c.protocol().http_header_max_size;
+        limits.max_body = c.protocol().package_max_length;
         c.http_ = std::make_unique<HttpParser>(limits);
     } else if (c.http_->status() == HttpParser::Status::Done) {
         // The previous request was answered; it is forgotten only now, so the request a
@@ -621,7 +716,7 @@ void Server::dispatch_request(Connection &c) {
     JoinedHeaders headers(req);
     c.head_request_ = req.method() == "HEAD";
     if (is_websocket_upgrade(headers.lookup())) {
-        if (config_.user_handshake) {
+        if (c.protocol().user_handshake) {
             c.phase_ = Phase::HttpWaiting;
             c.upgrade_pending_ = true;
             publish_status(c);
@@ -631,7 +726,7 @@ void Server::dispatch_request(Connection &c) {
         }
         return;
     }
-    if (!config_.has_request_handler) {
+    if (!c.protocol().has_request_handler) {
         send_http_error(c, 400);
         return;
     }
@@ -650,11 +745,11 @@ void Server::complete_builtin_handshake(Connection &c, const HttpResponse *extra
     hr.http_minor = req.version_minor();
     hr.header = headers.lookup();
     HandshakeSettings settings;
-    settings.deflate.enabled = config_.websocket_compression;
-    settings.subprotocol = config_.websocket_subprotocol;
+    settings.deflate.enabled = c.protocol().websocket_compression;
+    settings.subprotocol = c.protocol().websocket_subprotocol;
     HandshakeResponse resp = validate_handshake(hr, settings);
     HttpResponse own_extra(101);  // outlives `resp`'s views of its field names
-    if (resp.accepted() && config_.has_before_handshake_response && !extra) {
+    if (resp.accepted() && c.protocol().has_before_handshake_response && !extra) {
         if (config_.defer_before_handshake) {
             // The callback runs in a worker; its HandshakeExtra resumes here.
             c.phase_ = Phase::HttpWaiting;
@@ -695,10 +790,10 @@ void Server::complete_builtin_handshake(Connection &c, const HttpResponse *extra
 
 void Server::start_websocket(Connection &c, const DeflateParams *deflate) {
     SessionOptions o;
-    o.max_message_size = config_.package_max_length;
-    o.deliver_ping = config_.open_websocket_ping_frame;
-    o.deliver_pong = config_.open_websocket_pong_frame;
-    o.deliver_close = config_.open_websocket_close_frame;
+    o.max_message_size = c.protocol().package_max_length;
+    o.deliver_ping = c.protocol().open_websocket_ping_frame;
+    o.deliver_pong = c.protocol().open_websocket_pong_frame;
+    o.deliver_close = c.protocol().open_websocket_close_frame;
     if (deflate) o.deflate = *deflate;
     c.ws_ = std::make_unique<WebSocketSession>(o);
     c.phase_ = Phase::WebSocket;
@@ -1100,7 +1195,7 @@ bool Server::respond(SessionId id, const HttpResponse &response, std::string_vie
         if (!c->upgrade_pending_) return fail(ServerError::HttpContextUnavailable, "101 answers only an upgrade request");
         HttpResponse r = response;
         std::optional<DeflateAgreement> deflate;
-        if (config_.websocket_compression && !r.has_header("Sec-WebSocket-Extensions")) {
+        if (c->protocol().websocket_compression && !r.has_header("Sec-WebSocket-Extensions")) {
             JoinedHeaders headers(*c->http_);
             DeflateSettings ds;
             ds.enabled = true;
@@ -1255,11 +1350,23 @@ bool Server::send_finish(int32_t dst, int64_t task_id, std::string_view data, ui
 }
 
 bool Server::wait_task_result(int64_t task_id, int timeout_ms, std::string &data, uint32_t &flags) {
-    if (!manager_) return false;
-    return manager_->wait_for(timeout_ms, [&](const ChannelHeader &h, std::string_view payload) {
-        if (h.type != ChannelMessageType::Finish || h.session != task_id) return false;
-        data.assign(payload);
-        flags = h.aux;
+    return wait_task_results({task_id}, timeout_ms, [&](size_t, std::string_view payload, uint32_t result_flags) {
+               data.assign(payload);
+               flags = result_flags;
+           }) == 1;
+}
+
+size_t Server::wait_task_results(const std::vector<int64_t> &task_ids, int timeout_ms, const TaskResultFn &on_result) {
+    if (!manager_ || task_ids.empty()) return 0;
+    std::unordered_map<int64_t, size_t> pending;  // task id -> position, until its result came
+    for (size_t i = 0; i < task_ids.size(); i++) pending.emplace(task_ids[i], i);
+    return manager_->wait_for(timeout_ms, pending.size(), [&](const ChannelHeader &h, std::string_view payload) {
+        if (h.type != ChannelMessageType::Finish) return false;
+        auto it = pending.find(h.session);
+        if (it == pending.end()) return false;
+        size_t index = it->second;
+        pending.erase(it);  // a duplicate result is not ours any more
+        on_result(index, payload, h.aux);
         return true;
     });
 }
@@ -1267,6 +1374,7 @@ bool Server::wait_task_result(int64_t task_id, int timeout_ms, std::string &data
 void Server::serve_no_connections() {
     if (!listening_) return;
     if (reactor_->contains(listener_.fd())) reactor_->remove(listener_.fd());
+    unwatch_extra_listeners();
     listening_ = false;
 }
 
@@ -1499,13 +1607,14 @@ bool Server::client_info(SessionId id, ClientInfo &out) const {
         out.socket_type = row->socket_type;
         return true;
     }
+    const Listener &l = listener(c->listener_index_);
     out.worker_id = worker_id_ < 0 ? reactor_id_ : worker_id_;
-    out.server_fd = listener_.fd();
+    out.server_fd = l.fd();
     out.socket_fd = c->fd_.get();
-    out.socket_type = listener_.address().is_ipv6() ? 3 : 1;
+    out.socket_type = l.address().is_ipv6() ? 3 : 1;
     out.remote_ip = c->peer_.ip();
     out.remote_port = c->peer_.port();
-    out.server_port = port();
+    out.server_port = l.port();
     out.connect_time = c->connect_time_;
     out.last_recv_time = c->last_recv_;
     out.last_send_time = c->last_send_;

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -301,6 +302,25 @@ public:
     // writes of all commands handled in one loop iteration are batched per connection.
     void execute(const ChannelHeader &h, std::string_view payload);
 
+    // ---- extra listening ports (Swoole's listen()/addListener()); before run()
+    // Binds now (so its port is known; `options.port` 0: ephemeral) and serves it beside
+    // the main listener, in every worker. Its connections follow `protocol`'s
+    // per-connection fields (raw_tcp, user_handshake, has_request_handler,
+    // has_before_handshake_response, package_max_length, http_header_max_size,
+    // handshake_timeout_ms, websocket_compression, websocket_subprotocol,
+    // open_websocket_*_frame); everything else comes from the server's config. Its index
+    // (1, 2, ...; 0 is the listener of create()).
+    Result<size_t> add_listener(const ListenOptions &options, const ServerConfig &protocol);
+    // Replaces an extra listener's protocol; false for a bad index or once serving.
+    bool set_listener_protocol(size_t index, const ServerConfig &protocol);
+    // Connections accepted from now on by that listener speak TLS (set_tls() for index 0).
+    bool set_listener_tls(size_t index, TlsContext context);
+    size_t listener_count() const { return 1 + extra_listeners_.size(); }
+    const Listener &listener(size_t index) const;  // index < listener_count()
+    // The listener a session came in on (another process's: by its row's port); -1 for a
+    // session not found.
+    int listener_of(SessionId id) const;
+
     // ---- WebSocket
     // One frame, as Swoole's push(). False (last_error() says why, the connection is not
     // touched) for an unknown session, one that is not an open WebSocket, an invalid
@@ -318,6 +338,11 @@ public:
     // taskwait(): blocks up to `timeout_ms` for task `task_id`'s Finish; other messages wait
     // for the loop. False on timeout (or without a manager).
     bool wait_task_result(int64_t task_id, int timeout_ms, std::string &data, uint32_t &flags);
+    // taskWaitMulti(): the same for a set of tasks, until every one's Finish came or the
+    // timeout passed. `on_result(i, data, flags)` for each that came (i: its position in
+    // `task_ids`; data valid during the call). How many came.
+    using TaskResultFn = std::function<void(size_t index, std::string_view data, uint32_t flags)>;
+    size_t wait_task_results(const std::vector<int64_t> &task_ids, int timeout_ms, const TaskResultFn &on_result);
     // A task worker: stop accepting (its listener stays with the other workers).
     void serve_no_connections();
 
@@ -372,7 +397,12 @@ private:
     friend class Connection;
 
     void on_listener_ready();
-    void accept_one(Accepted &&accepted);
+    void accept_ready(size_t listener_index);
+    void accept_one(Accepted &&accepted, size_t listener_index = 0);
+    // The config whose per-connection fields apply to connections of that listener.
+    const ServerConfig &protocol_of(size_t listener_index) const;
+    int watch_extra_listeners();
+    void unwatch_extra_listeners();
     void on_connection_io(Connection &c, uint32_t events);
     void read_connection(Connection &c);
     void on_eof(Connection &c);
@@ -442,6 +472,12 @@ private:
     ServerEvents &events_;
     std::unique_ptr<Reactor> reactor_;
     Listener listener_;
+    struct ExtraListener {
+        Listener listener;
+        ServerConfig protocol;
+        std::optional<TlsContext> tls;
+    };
+    std::vector<std::unique_ptr<ExtraListener>> extra_listeners_;  // listen(): indexes 1, 2...
     OutputLimits output_limits_;
     BufferPool pool_;
     std::vector<uint8_t> read_buffer_;  // one per reactor, reused for every read

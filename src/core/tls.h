@@ -18,8 +18,9 @@
 // tests/unit/tls_test.cc, TlsMemory). Handshake state is freed by OpenSSL when the handshake
 // ends.
 //
-// Everything here is used from one thread per session (the reactor's); a TlsContext may be
-// shared by the sessions of one process and is inherited by forked workers (which then share
+// Everything here is used from one thread per session (the reactor's); a TlsContext (a
+// reference to one SSL_CTX) may be copied and shared by the sessions of several threads
+// (SWOOLE_PROCESS's reactor threads) and is inherited by forked workers (which then share
 // its session-ticket keys, so a ticket issued by one worker resumes on another).
 #pragma once
 

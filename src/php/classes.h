@@ -58,6 +58,7 @@ extern zend_class_entry *wsserver_ce_frame;             // Swoole\WebSocket\Fram
 extern zend_class_entry *wsserver_ce_close_frame;       // Swoole\WebSocket\CloseFrame
 extern zend_class_entry *wsserver_ce_exception;         // Swoole\Exception
 extern zend_class_entry *wsserver_ce_connection_iterator;  // Swoole\Connection\Iterator
+extern zend_class_entry *wsserver_ce_server_port;       // Swoole\Server\Port
 extern zend_class_entry *wsserver_ce_http_response;     // Swoole\Http\Response
 extern zend_class_entry *wsserver_ce_http_request;      // Swoole\Http\Request
 
@@ -66,6 +67,7 @@ void wsserver_register_constants(int module_number);
 
 // One per class file, called in this order (a parent before its children).
 void wsserver_register_server_class();
+void wsserver_register_server_port_class();
 void wsserver_register_http_server_class();
 void wsserver_register_websocket_server_class();
 void wsserver_register_frame_classes();

@@ -103,6 +103,7 @@ struct IteratorObject {
     zval server;  // the Swoole\Server, kept alive
     std::vector<ws::SessionId> ids;
     size_t pos;
+    uint16_t server_port;  // a Port's iterator: only connections to that port; 0: all
     zend_object std;
 };
 
@@ -115,6 +116,7 @@ zend_object *iterator_create(zend_class_entry *ce) {
     ZVAL_UNDEF(&it->server);
     construct_member(it->ids);
     it->pos = 0;
+    it->server_port = 0;
     return &it->std;
 }
 
@@ -136,6 +138,17 @@ HashTable *iterator_get_gc(zend_object *obj, zval **table, int *n) {
         *n = 1;
     }
     return zend_std_get_properties(obj);
+}
+
+// Every session, or those that came in on `server_port` (0: all).
+std::vector<ws::SessionId> port_session_ids(ws::Server &s, uint16_t server_port) {
+    std::vector<ws::SessionId> ids = s.session_ids();
+    if (server_port == 0) return ids;
+    ws::ClientInfo info;
+    ids.erase(std::remove_if(ids.begin(), ids.end(),
+                             [&](ws::SessionId id) { return !s.client_info(id, info) || info.server_port != server_port; }),
+              ids.end());
+    return ids;
 }
 
 ws::Server *iterator_engine(IteratorObject *it) {
@@ -167,6 +180,9 @@ void server_free(zend_object *obj) {
         for (auto &[id, cb] : o->impl->timers) callback_reset(cb);
         for (auto &[id, cb] : o->impl->defers) callback_reset(cb);
         for (auto &[id, cb] : o->impl->task_callbacks) callback_reset(cb);
+        for (auto &port : o->impl->ports) {
+            for (auto &cb : port->callbacks) callback_reset(cb);
+        }
     }
     destroy_member(o->impl);
     zend_object_std_dtor(obj);
@@ -184,6 +200,11 @@ HashTable *server_get_gc(zend_object *obj, zval **table, int *n) {
             if (!Z_ISUNDEF(cb.params)) zend_get_gc_buffer_add_zval(buf, &cb.params);
         }
         for (auto &[id, cb] : o->impl->defers) zend_get_gc_buffer_add_zval(buf, &cb.fn);
+        for (auto &port : o->impl->ports) {
+            for (auto &cb : port->callbacks) {
+                if (!Z_ISUNDEF(cb.fn)) zend_get_gc_buffer_add_zval(buf, &cb.fn);
+            }
+        }
     }
     zend_get_gc_buffer_use(buf, table, n);
     return zend_std_get_properties(obj);
@@ -493,6 +514,26 @@ bool parse_callable(zval *arg, zend_fcall_info_cache &fcc) {
 
 }  // namespace
 
+int wsserver_event_index(zend_string *name) { return event_index(name); }
+
+void wsserver_make_connection_iterator(zval *out, zval *server, uint16_t server_port) {
+    object_init_ex(out, wsserver_ce_connection_iterator);
+    IteratorObject *it = iterator_from(Z_OBJ_P(out));
+    ZVAL_COPY(&it->server, server);
+    it->server_port = server_port;
+}
+bool wsserver_parse_callable(zval *arg, zend_fcall_info_cache &fcc) { return parse_callable(arg, fcc); }
+void wsserver_store_callback(Callback &cb, zval *fn, const zend_fcall_info_cache &fcc) { store_callback(cb, fn, fcc); }
+void wsserver_callback_reset(Callback &cb) { callback_reset(cb); }
+
+bool wsserver_apply_settings(ws::ServerConfig &c, HashTable *settings) {
+    for (const SettingKey &key : kSettings) {
+        zval *v = zend_hash_str_find(settings, key.name, std::strlen(key.name));
+        if (v && !apply_setting(c, key, v)) return false;
+    }
+    return true;
+}
+
 // ---------------------------------------------------------------- events
 
 
@@ -539,7 +580,7 @@ bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *arg
 namespace {
 
 void call_fd_event(ServerObject *o, int ev, ws::SessionId id, bool with_reactor) {
-    const Callback &cb = o->impl->callbacks[ev];
+    const Callback &cb = wsserver_callback(o, ev, id);
     if (Z_ISUNDEF(cb.fn)) return;
     zval args[3];
     ZVAL_OBJ(&args[0], &o->std);
@@ -553,7 +594,7 @@ void call_fd_event(ServerObject *o, int ev, ws::SessionId id, bool with_reactor)
 void ServerEventsImpl::on_connect(ws::SessionId id) { call_fd_event(o_, WSSERVER_EVENT_CONNECT, id, true); }
 
 void ServerEventsImpl::on_request(ws::SessionId id, const ws::HttpParser &parser) {
-    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_REQUEST];
+    const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_REQUEST, id);
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     zval args[2];
     wsserver_make_request(&args[0], o_, id, parser);
@@ -567,7 +608,7 @@ void ServerEventsImpl::on_request(ws::SessionId id, const ws::HttpParser &parser
 // WebSocket\Server with onHandShake: the callback answers with $response->status(101) and
 // end() (no onOpen follows, as in Swoole). Http\Server: an upgrade request is a request.
 void ServerEventsImpl::on_handshake(ws::SessionId id, const ws::HttpParser &parser) {
-    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_HANDSHAKE];
+    const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_HANDSHAKE, id);
     if (Z_ISUNDEF(cb.fn)) {
         on_request(id, parser);
         return;
@@ -585,7 +626,7 @@ void ServerEventsImpl::on_handshake(ws::SessionId id, const ws::HttpParser &pars
 // callable that declares three or more parameters (or is variadic) gets the server first.
 void ServerEventsImpl::on_before_handshake_response(ws::SessionId id, const ws::HttpParser &parser,
                                                     ws::HttpResponse &extra) {
-    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_BEFORE_HANDSHAKE_RESPONSE];
+    const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_BEFORE_HANDSHAKE_RESPONSE, id);
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     const zend_function *fn = cb.fcc.function_handler;
     const bool with_server = fn && (fn->common.num_args >= 3 || (fn->common.fn_flags & ZEND_ACC_VARIADIC));
@@ -600,7 +641,7 @@ void ServerEventsImpl::on_before_handshake_response(ws::SessionId id, const ws::
 }
 
 void ServerEventsImpl::on_open(ws::SessionId id, const ws::HttpParser &parser) {
-    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_OPEN];
+    const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_OPEN, id);
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     zval args[2];
     ZVAL_OBJ(&args[0], &o_->std);
@@ -610,7 +651,7 @@ void ServerEventsImpl::on_open(ws::SessionId id, const ws::HttpParser &parser) {
 }
 
 void ServerEventsImpl::on_message(ws::SessionId id, uint8_t opcode, std::string_view data, unsigned flags) {
-    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_MESSAGE];
+    const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_MESSAGE, id);
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     zval frame;
     wsserver_frame_received(&frame, static_cast<zend_long>(id), opcode, data, flags);
@@ -625,13 +666,13 @@ void ServerEventsImpl::on_close(ws::SessionId id) { call_fd_event(o_, WSSERVER_E
 
 void ServerEventsImpl::on_disconnect(ws::SessionId id) {
     // Swoole: onDisconnect when set, else onClose, for a connection that never upgraded.
-    int ev = Z_ISUNDEF(o_->impl->callbacks[WSSERVER_EVENT_DISCONNECT].fn) ? WSSERVER_EVENT_CLOSE
+    int ev = Z_ISUNDEF(wsserver_callback(o_, WSSERVER_EVENT_DISCONNECT, id).fn) ? WSSERVER_EVENT_CLOSE
                                                                           : WSSERVER_EVENT_DISCONNECT;
     call_fd_event(o_, ev, id, ev == WSSERVER_EVENT_CLOSE);
 }
 
 void ServerEventsImpl::on_receive(ws::SessionId id, std::string_view data) {
-    const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_RECEIVE];
+    const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_RECEIVE, id);
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     zval args[4];
     ZVAL_OBJ(&args[0], &o_->std);
@@ -969,7 +1010,6 @@ bool run_process_master(ServerObject *o) {
     mo.worker_num = impl.config.worker_num;
     mo.dispatch_mode = impl.config.dispatch_mode;
     mo.table = impl.table.get();
-    if (impl.config.ssl) mo.tls = impl.config.tls;
     auto master = ws::ProcessMaster::create(*s, impl.config, mo, std::move(channels.value().master_ends));
     if (!master) {
         php_error_docref(nullptr, E_WARNING, "cannot start the reactor threads: %s", master.error().message.c_str());
@@ -1111,6 +1151,8 @@ ZEND_METHOD(Swoole_Server, __construct) {
     ZVAL_COPY(&iterator_from(Z_OBJ(it))->server, ZEND_THIS);
     zend_update_property(ce, obj, "connections", 11, &it);
     zval_ptr_dtor(&it);
+    impl.ports.push_back(std::make_unique<PortState>());
+    wsserver_add_port_object(ZEND_THIS, 0, sock_type);
 }
 
 ZEND_METHOD(Swoole_Server, on) {
@@ -1157,10 +1199,7 @@ ZEND_METHOD(Swoole_Server, set) {
         RETURN_FALSE;
     }
     ws::ServerConfig next = o->impl->config;
-    for (const SettingKey &key : kSettings) {
-        zval *v = zend_hash_str_find(settings, key.name, std::strlen(key.name));
-        if (v && !apply_setting(next, key, v)) RETURN_FALSE;
-    }
+    if (!wsserver_apply_settings(next, settings)) RETURN_FALSE;
     o->impl->config = next;
 
     zend_object *obj = Z_OBJ_P(ZEND_THIS);
@@ -1175,6 +1214,7 @@ ZEND_METHOD(Swoole_Server, set) {
     zend_hash_merge(Z_ARRVAL(merged), settings, zval_add_ref, true);
     zend_update_property(wsserver_ce_server, obj, "setting", 7, &merged);
     zval_ptr_dtor(&merged);
+    wsserver_main_port_settings(ZEND_THIS, settings);
     RETURN_TRUE;
 }
 
@@ -1226,6 +1266,7 @@ ZEND_METHOD(Swoole_Server, start) {
     impl.config.has_before_handshake_response =
         is_ws && !Z_ISUNDEF(impl.callbacks[WSSERVER_EVENT_BEFORE_HANDSHAKE_RESPONSE].fn);
     impl.config.has_disconnect_handler = true;
+    if (!wsserver_prepare_ports(o, is_http, is_ws)) RETURN_FALSE;
     if (!s->reconfigure(impl.config)) {
         php_error_docref(nullptr, E_WARNING, "the settings cannot be applied any more");
         RETURN_FALSE;
@@ -1440,21 +1481,27 @@ ZEND_METHOD(Swoole_Server, sendMessage) {
 // What task() and taskwait() share: the checks, the choice of task worker (round robin
 // for -1) and the send. The new task id, or -1 after a warning (or with an exception
 // pending: a value that cannot be serialized).
-int64_t send_task_checked(ServerImpl &impl, const char *method, zval *data, zend_long index) {
-    ws::Server *s = impl.server.get();
-    if (!impl.running || !s || impl.is_manager) {
+// Whether this process may send tasks now; false after a warning naming `method`.
+bool task_allowed(ServerImpl &impl, const char *method) {
+    if (!impl.running || !impl.server || impl.is_manager) {
         php_error_docref(nullptr, E_WARNING, "server is not running");
-        return -1;
+        return false;
     }
-    const int tasks = impl.config.task_worker_num;
-    if (tasks <= 0) {
+    if (impl.config.task_worker_num <= 0) {
         php_error_docref(nullptr, E_WARNING, "task method can't be executed without task worker");
-        return -1;
+        return false;
     }
     if (impl.is_task_worker) {
         php_error_docref(nullptr, E_WARNING, "%s method can't be executed in the task worker", method);
-        return -1;
+        return false;
     }
+    return true;
+}
+
+int64_t send_task_checked(ServerImpl &impl, const char *method, zval *data, zend_long index) {
+    if (!task_allowed(impl, method)) return -1;
+    ws::Server *s = impl.server.get();
+    const int tasks = impl.config.task_worker_num;
     if (index >= tasks || index < -1) {
         php_error_docref(nullptr, E_WARNING, "worker_id must be less than task_worker_num[%d]", tasks);
         return -1;
@@ -1547,6 +1594,93 @@ ZEND_METHOD(Swoole_Server, taskwait) {
     }
     unpack_value(return_value, result, result_flags);
 }
+
+namespace {
+
+constexpr int kErrorTaskDispatchFail = 2002;  // SW_ERROR_TASK_DISPATCH_FAIL
+constexpr uint32_t kMaxConcurrentTasks = 1024;  // Swoole's SW_MAX_CONCURRENT_TASK
+
+// taskWaitMulti() and taskCo(): every task goes to a task worker (round robin), then one
+// blocking wait for all the results, up to $timeout seconds in total. The result array
+// has $tasks' keys in $tasks' order; a task that could not be sent is false. A task whose
+// result did not come in time is left out (taskWaitMulti, as Swoole) or false (taskCo,
+// as Swoole's coroutine version reports it); its late result is dropped.
+void task_wait_multi(INTERNAL_FUNCTION_PARAMETERS, const char *method, bool timed_out_as_false) {
+    HashTable *tasks;
+    double timeout = 0.5;
+    ZEND_PARSE_PARAMETERS_START(1, 2)
+        Z_PARAM_ARRAY_HT(tasks)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_DOUBLE(timeout)
+    ZEND_PARSE_PARAMETERS_END();
+    ServerImpl &impl = *this_server(ZEND_THIS)->impl;
+    if (!task_allowed(impl, method)) RETURN_FALSE;
+    const uint32_t count = zend_hash_num_elements(tasks);
+    if (count >= kMaxConcurrentTasks) {
+        php_error_docref(nullptr, E_WARNING, "too many concurrent tasks");
+        RETURN_FALSE;
+    }
+    // Keys are copied first: packing a task may run user code (__serialize) that changes
+    // the array.
+    zval keys;
+    array_init_size(&keys, count);
+    std::vector<int64_t> ids;  // -1: not sent
+    ids.reserve(count);
+    zend_ulong index;
+    zend_string *key;
+    zval *task;
+    ZEND_HASH_FOREACH_KEY_VAL(tasks, index, key, task) {
+        zval k;
+        if (key) {
+            ZVAL_STR_COPY(&k, key);
+        } else {
+            ZVAL_LONG(&k, static_cast<zend_long>(index));
+        }
+        zend_hash_next_index_insert_new(Z_ARRVAL(keys), &k);
+        ZVAL_DEREF(task);
+        ids.push_back(send_task_checked(impl, method, task, -1));
+        if (EG(exception)) break;
+    }
+    ZEND_HASH_FOREACH_END();
+    const size_t sent = static_cast<size_t>(std::count_if(ids.begin(), ids.end(), [](int64_t id) { return id >= 0; }));
+    if (EG(exception) || sent == 0) {
+        for (int64_t id : ids) {
+            if (id >= 0) impl.timed_out_tasks.insert(id);  // nobody waits for these results now
+        }
+        zval_ptr_dtor(&keys);
+        if (EG(exception)) RETURN_THROWS();
+        impl.last_error = kErrorTaskDispatchFail;
+        RETURN_FALSE;
+    }
+    std::vector<zval> results(ids.size());
+    for (zval &r : results) ZVAL_UNDEF(&r);
+    const int ms = timeout <= 0 ? 0 : static_cast<int>(std::min(timeout, 86400.0) * 1000.0);
+    impl.server->wait_task_results(ids, ms, [&](size_t i, std::string_view data, uint32_t flags) {
+        unpack_value(&results[i], data, flags);
+    });
+    array_init_size(return_value, count);
+    for (size_t i = 0; i < ids.size(); i++) {
+        zval *k = zend_hash_index_find(Z_ARRVAL(keys), i);
+        if (Z_ISUNDEF(results[i])) {
+            if (ids[i] >= 0) impl.timed_out_tasks.insert(ids[i]);
+            if (ids[i] >= 0 && !timed_out_as_false) continue;
+            ZVAL_FALSE(&results[i]);
+        }
+        if (Z_TYPE_P(k) == IS_STRING) {
+            zend_hash_update(Z_ARRVAL_P(return_value), Z_STR_P(k), &results[i]);
+        } else {
+            zend_hash_index_update(Z_ARRVAL_P(return_value), static_cast<zend_ulong>(Z_LVAL_P(k)), &results[i]);
+        }
+    }
+    zval_ptr_dtor(&keys);
+}
+
+}  // namespace
+
+ZEND_METHOD(Swoole_Server, taskWaitMulti) { task_wait_multi(INTERNAL_FUNCTION_PARAM_PASSTHRU, "taskWaitMulti", false); }
+
+// Without coroutines, taskCo() blocks as taskWaitMulti() does.
+ZEND_METHOD(Swoole_Server, taskCo) { task_wait_multi(INTERNAL_FUNCTION_PARAM_PASSTHRU, "taskCo", true); }
 
 ZEND_METHOD(Swoole_Server, reload) {
     bool only_reload_taskworker = false;
@@ -1760,7 +1894,7 @@ ZEND_METHOD(Swoole_Connection_Iterator, rewind) {
     IteratorObject *it = iterator_from(Z_OBJ_P(ZEND_THIS));
     ws::Server *s = iterator_engine(it);
     it->ids.clear();
-    if (s) it->ids = s->session_ids();
+    if (s) it->ids = port_session_ids(*s, it->server_port);
     it->pos = 0;
 }
 
@@ -1792,7 +1926,9 @@ ZEND_METHOD(Swoole_Connection_Iterator, valid) {
 
 ZEND_METHOD(Swoole_Connection_Iterator, count) {
     ZEND_PARSE_PARAMETERS_NONE();
-    ws::Server *s = iterator_engine(iterator_from(Z_OBJ_P(ZEND_THIS)));
+    IteratorObject *it = iterator_from(Z_OBJ_P(ZEND_THIS));
+    ws::Server *s = iterator_engine(it);
+    if (s && it->server_port) RETURN_LONG(static_cast<zend_long>(port_session_ids(*s, it->server_port).size()));
     RETURN_LONG(s ? static_cast<zend_long>(s->connection_count()) : 0);
 }
 

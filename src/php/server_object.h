@@ -8,6 +8,7 @@
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "core/connection_table.h"
 #include "core/process_master.h"
@@ -83,6 +84,19 @@ private:
     ServerObject *o_;
 };
 
+// One listening port as Swoole\Server\Port sees it (server_port.cc). Index 0 is the main
+// listener, whose callbacks and settings are the server's own; an extra port's callbacks
+// take precedence over the server's for its connections, and its settings (once set() was
+// called) replace the server's protocol settings for them, as in Swoole.
+struct PortState {
+    Callback callbacks[WSSERVER_EVENT_COUNT];
+    bool has_settings = false;  // set() was called: `settings` applies, not the server's
+    wsserver::ServerConfig settings;
+    bool open_http_protocol = false;
+    bool open_websocket_protocol = false;
+    bool ssl = false;  // listen() with SWOOLE_SSL: needs ssl_cert_file/ssl_key_file
+};
+
 struct ServerImpl {
     explicit ServerImpl(ServerObject *o) : events(o) {}
     ServerEventsImpl events;
@@ -120,6 +134,7 @@ struct ServerImpl {
     bool current_task_finished = false;
     std::unordered_set<int64_t> timed_out_tasks;  // taskwait() gave up: a late result is dropped
     zend_long start_time = 0;  // unix seconds when start() ran
+    std::vector<std::unique_ptr<PortState>> ports;  // by listener index; [0] is the main one
 };
 
 struct ServerObject {
@@ -134,6 +149,30 @@ ServerObject *wsserver_server_from(zend_object *obj);
 // `result`, when given, receives the return value (the caller releases it; left undef if
 // the callback threw or was not set).
 bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *argv, zval *result = nullptr);
+
+// The callback for event `ev` of session `id`: its port's own (listen()) when set, else
+// the server's.
+const Callback &wsserver_callback(ServerObject *o, int ev, wsserver::SessionId id);
+
+// server.cc, shared with server_port.cc: an event's index by name (case-insensitive, -1
+// when unknown), a callable check, storing a callback, the settings of set() (false after
+// a warning naming the bad key; `c` is then partly updated).
+int wsserver_event_index(zend_string *name);
+bool wsserver_parse_callable(zval *arg, zend_fcall_info_cache &fcc);
+void wsserver_store_callback(Callback &cb, zval *fn, const zend_fcall_info_cache &fcc);
+void wsserver_callback_reset(Callback &cb);
+// A Swoole\Connection\Iterator over the connections of `server` that came in on
+// `server_port` (0: every connection).
+void wsserver_make_connection_iterator(zval *out, zval *server, uint16_t server_port);
+bool wsserver_apply_settings(wsserver::ServerConfig &c, HashTable *settings);
+
+// server_port.cc: a Swoole\Server\Port for listener `index` of `server`, appended to its
+// `ports` property (and copied to `port_out` when given); start()'s check and protocol setup of the extra ports, given
+// the main listener's kind (false after a warning).
+void wsserver_add_port_object(zval *server, size_t index, zend_long sock_type, zval *port_out = nullptr);
+bool wsserver_prepare_ports(ServerObject *o, bool is_http, bool is_ws);
+// The server's set() also shows in $server->ports[0]->setting, as in Swoole.
+void wsserver_main_port_settings(zval *server, HashTable *settings);
 
 // A Swoole\Http\Request for the parsed request of session `id` (server.cc).
 void wsserver_make_request(zval *out, ServerObject *o, wsserver::SessionId id, const wsserver::HttpParser &parser);

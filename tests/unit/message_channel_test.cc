@@ -621,4 +621,38 @@ TEST(MessageChannel, WaitForTakesOneMessageAndKeepsTheOthersInOrder) {
     EXPECT_LT(waited, 2000);
 }
 
+// wait_for(n): stops once n messages matched, even when more would match; the rest,
+// matching or not, reaches on_message afterwards in order. Fewer than n by the timeout:
+// the count of those that came.
+TEST(MessageChannel, WaitForSeveralStopsAtTheCountAndKeepsTheRest) {
+    auto reactor = make_reactor();
+    ASSERT_TRUE(reactor);
+    Pair p;
+    End a, b;
+    ASSERT_TRUE(a.open(*reactor, std::move(p.a)));
+    ASSERT_TRUE(b.open(*reactor, std::move(p.b)));
+    ASSERT_TRUE(a.ch->send(header(ChannelMessageType::Finish, 0, 1, 0, 3), "three"));
+    ASSERT_TRUE(a.ch->send(header(ChannelMessageType::Pipe, 0, 1, 0, 1), "between"));
+    ASSERT_TRUE(a.ch->send(header(ChannelMessageType::Finish, 0, 1, 0, 1), "one"));
+    ASSERT_TRUE(a.ch->send(header(ChannelMessageType::Finish, 0, 1, 0, 2), "two"));
+
+    std::vector<std::string> taken;
+    auto is_finish = [&](const ChannelHeader &h, std::string_view payload) {
+        if (h.type != ChannelMessageType::Finish) return false;
+        taken.emplace_back(payload);
+        return true;
+    };
+    EXPECT_EQ(b.ch->wait_for(2000, 2, is_finish), 2u);
+    EXPECT_EQ(taken, (std::vector<std::string>{"three", "one"}));
+    EXPECT_TRUE(b.got.empty());
+    ASSERT_TRUE(run_until(*reactor, [&] { return b.got.size() == 2; }));
+    EXPECT_EQ(b.got[0].payload, "between");
+    EXPECT_EQ(b.got[1].payload, "two");
+
+    taken.clear();
+    ASSERT_TRUE(a.ch->send(header(ChannelMessageType::Finish, 0, 1, 0, 4), "four"));
+    EXPECT_EQ(b.ch->wait_for(150, 3, is_finish), 1u);
+    EXPECT_EQ(taken, (std::vector<std::string>{"four"}));
+}
+
 }  // namespace

@@ -912,4 +912,97 @@ TEST_F(ProcessMasterTest, HttpRequestIsAnsweredByTheWorker) {
     }));
     EXPECT_EQ(c.buf().rfind("HTTP/1.1 400 ", 0), 0u) << c.buf();
     EXPECT_TRUE(events_.request_paths.empty());
+
+namespace {
+
+struct RawEvents : Events {
+    std::vector<std::pair<SessionId, std::string>> received;
+    void on_receive(SessionId id, std::string_view data) override {
+        received.emplace_back(id, std::string(data));
+        server->send(id, "raw:" + std::string(data));
+    }
+};
+
+}  // namespace
+
+// listen(): an extra raw-TCP listener and an extra WebSocket listener with its own
+// message cap serve beside the main WebSocket one; each connection follows its
+// listener's protocol and reports its port.
+TEST(ServerListeners, ExtraListenersServeWithTheirOwnProtocol) {
+    RawEvents events;
+    ServerConfig cfg;
+    cfg.host = "127.0.0.1";
+    cfg.handle_sigterm = false;
+    auto created = Server::create(cfg, events);
+    ASSERT_TRUE(created.ok()) << created.error().message;
+    Server &server = *created.value();
+    events.server = &server;
+    ListenOptions lo;
+    lo.host = "127.0.0.1";
+    ServerConfig raw = cfg;
+    raw.raw_tcp = true;
+    auto raw_index = server.add_listener(lo, raw);
+    ASSERT_TRUE(raw_index.ok()) << raw_index.error().message;
+    ServerConfig small = cfg;
+    small.package_max_length = 8;
+    auto ws_index = server.add_listener(lo, small);
+    ASSERT_TRUE(ws_index.ok());
+    EXPECT_EQ(raw_index.value(), 1u);
+    EXPECT_EQ(ws_index.value(), 2u);
+    ASSERT_EQ(server.listener_count(), 3u);
+    const uint16_t raw_port = server.listener(1).port(), ws_port = server.listener(2).port();
+    EXPECT_NE(raw_port, server.port());
+    EXPECT_NE(ws_port, raw_port);
+
+    auto pump_until = [&](auto pred) {  // pred is called until it is true, never after
+        for (int i = 0; i < 400; i++) {
+            if (pred()) return true;
+            server.poll(5);
+        }
+        return false;
+    };
+    Client main_client(server.port()), raw_client(raw_port), ws_client(ws_port);
+    ASSERT_TRUE(raw_client.send("GET / HTTP/1.1\r\n\r\n"));  // bytes, not a request, on the raw port
+    ASSERT_TRUE(pump_until([&] {
+        raw_client.drain();
+        return raw_client.buf() == "raw:GET / HTTP/1.1\r\n\r\n";
+    })) << raw_client.buf();
+    ASSERT_EQ(events.received.size(), 1u);
+    SessionId raw_id = events.received[0].first;
+    EXPECT_EQ(server.listener_of(raw_id), 1);
+    ClientInfo info;
+    ASSERT_TRUE(server.client_info(raw_id, info));
+    EXPECT_EQ(info.server_port, raw_port);
+    EXPECT_EQ(info.server_fd, server.listener(1).fd());
+
+    for (Client *c : {&main_client, &ws_client}) {
+        ASSERT_TRUE(c->send(upgrade_request()));
+        ASSERT_TRUE(pump_until([&] {
+            c->drain();
+            return c->buf().find("\r\n\r\n") != std::string::npos;
+        }));
+        EXPECT_EQ(c->buf().rfind("HTTP/1.1 101 ", 0), 0u);
+        c->buf().clear();
+    }
+    ASSERT_EQ(events.opens.size(), 2u);
+    EXPECT_EQ(server.listener_of(events.opens[0]), 0);
+    EXPECT_EQ(server.listener_of(events.opens[1]), 2);
+    ASSERT_TRUE(server.client_info(events.opens[1], info));
+    EXPECT_EQ(info.server_port, ws_port);
+    // 12 bytes: within the main listener's cap, past the extra one's (1009).
+    ASSERT_TRUE(main_client.send(client_frame(1, "twelve bytes")));
+    ASSERT_TRUE(ws_client.send(client_frame(1, "twelve bytes")));
+    ServerFrame f, closing;
+    ASSERT_TRUE(pump_until([&] {
+        main_client.drain();
+        return take_frame(main_client.buf(), f);
+    }));
+    EXPECT_EQ(f.payload, "twelve bytes");
+    ASSERT_TRUE(pump_until([&] {
+        ws_client.drain();
+        return take_frame(ws_client.buf(), closing);
+    }));
+    EXPECT_EQ(closing.opcode, 8);
+    EXPECT_EQ(closing.close_code(), 1009);
+    EXPECT_EQ(server.listener_of(9999), -1);
 }
