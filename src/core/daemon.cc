@@ -75,7 +75,8 @@ Result<ProcessIdentity> lookup_identity(const std::string &user, const std::stri
         passwd pw{};
         passwd *found = nullptr;
         int rc = ::getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found);
-        if (found == nullptr) return SysError::from_errno(rc ? rc : ENOENT, "get user [" + user + "] info");
+        if (found == nullptr && rc != 0) return SysError::from_errno(rc, "get user [" + user + "] info");
+        if (found == nullptr) return SysError{ENOENT, "get user [" + user + "] info failed"};
         id.has_user = true;
         id.uid = pw.pw_uid;
         id.gid = pw.pw_gid;
@@ -86,7 +87,8 @@ Result<ProcessIdentity> lookup_identity(const std::string &user, const std::stri
         struct group gr {};
         struct group *found = nullptr;
         int rc = ::getgrnam_r(group.c_str(), &gr, buf.data(), buf.size(), &found);
-        if (found == nullptr) return SysError::from_errno(rc ? rc : ENOENT, "get group [" + group + "] info");
+        if (found == nullptr && rc != 0) return SysError::from_errno(rc, "get group [" + group + "] info");
+        if (found == nullptr) return SysError{ENOENT, "get group [" + group + "] info failed"};
         id.has_group = true;
         id.gid = gr.gr_gid;
     }

@@ -35,8 +35,8 @@ struct ProcessIdentity {
     gid_t gid = 0;  // the group's, or else the user's primary group
 };
 
-// Looks the names up (getpwnam_r/getgrnam_r). ENOENT: "get user [name] info failed" /
-// "get group [name] info failed", Swoole's words.
+// Looks the names up (getpwnam_r/getgrnam_r). A name that does not exist: ENOENT with
+// "get user [name] info failed" / "get group [name] info failed", Swoole's words.
 Result<ProcessIdentity> lookup_identity(const std::string &user, const std::string &group);
 
 // Becomes `id`: supplementary groups reduced to the one gid, setgid, then setuid (in that

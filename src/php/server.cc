@@ -894,7 +894,7 @@ bool run_worker(ServerObject *o, int worker_id, bool call_start) {
     ServerImpl &impl = *o->impl;
     ws::Server *s = impl.server.get();
     impl.worker_id = worker_id;
-    if (!impl.pool) impl.master_pid = getpid();
+    if (impl.manager_pid == 0) impl.master_pid = getpid();  // no manager: this process is the master
     if (!become_worker(o)) return false;
     set_process_properties(o);
     zval args[2];
