@@ -900,36 +900,36 @@ bool run_worker(ServerObject *o, int worker_id, bool call_start) {
     zval args[2];
     ZVAL_OBJ(&args[0], &o->std);
     ZVAL_LONG(&args[1], worker_id);
+    // The signals are taken before onStart/onWorkerStart run: a SIGTERM that arrives while
+    // they run (a reload or shutdown right after a fork) waits in the loop's signalfd and
+    // still ends the worker gracefully (onWorkerExit, onWorkerStop), instead of killing it.
+    // Graceful stop. With no manager, this process is the master: beforeShutdown here.
+    int err = s->reactor().on_signal(SIGTERM, [o, s](int) {
+        if (!s->stopping()) {
+            if (o->impl->manager_pid == 0) {
+                call_server_event(o, WSSERVER_EVENT_BEFORE_SHUTDOWN);
+            } else {
+                // A worker told to go (reload, shutdown): Swoole's onWorkerExit, once here.
+                if (o->impl->worker_status) o->impl->worker_status->set_state(o->impl->worker_id, ws::WorkerState::kExit);
+                o->impl->leaving = true;
+                zval args[2];
+                ZVAL_OBJ(&args[0], &o->std);
+                ZVAL_LONG(&args[1], o->impl->worker_id);
+                wsserver_call(o, o->impl->callbacks[WSSERVER_EVENT_WORKER_EXIT], 2, args);
+            }
+        }
+        s->stop();
+    });
+    // SIGUSR1/SIGUSR2 reload workers: the manager's business. Here they must not take
+    // the default action (terminate).
+    if (err == 0) err = s->reactor().on_signal(SIGUSR1, [](int) {});
+    if (err == 0) err = s->reactor().on_signal(SIGUSR2, [](int) {});
     if (call_start) wsserver_call(o, impl.callbacks[WSSERVER_EVENT_START], 1, args);
     wsserver_call(o, impl.callbacks[WSSERVER_EVENT_WORKER_START], 2, args);
-    int err = 0;
-    if (!EG(exception)) {
-        // Graceful stop. With no manager, this process is the master: beforeShutdown here.
-        err = s->reactor().on_signal(SIGTERM, [o, s](int) {
-            if (!s->stopping()) {
-                if (o->impl->manager_pid == 0) {
-                    call_server_event(o, WSSERVER_EVENT_BEFORE_SHUTDOWN);
-                } else {
-                    // A worker told to go (reload, shutdown): Swoole's onWorkerExit, once here.
-                    if (o->impl->worker_status) o->impl->worker_status->set_state(o->impl->worker_id, ws::WorkerState::kExit);
-                    o->impl->leaving = true;
-                    zval args[2];
-                    ZVAL_OBJ(&args[0], &o->std);
-                    ZVAL_LONG(&args[1], o->impl->worker_id);
-                    wsserver_call(o, o->impl->callbacks[WSSERVER_EVENT_WORKER_EXIT], 2, args);
-                }
-            }
-            s->stop();
-        });
-        // SIGUSR1/SIGUSR2 reload workers: the manager's business. Here they must not take
-        // the default action (terminate).
-        if (err == 0) err = s->reactor().on_signal(SIGUSR1, [](int) {});
-        if (err == 0) err = s->reactor().on_signal(SIGUSR2, [](int) {});
-        if (err == 0) err = s->run();
-        (void)s->reactor().on_signal(SIGTERM, {});
-        (void)s->reactor().on_signal(SIGUSR1, {});
-        (void)s->reactor().on_signal(SIGUSR2, {});
-    }
+    if (err == 0 && !EG(exception)) err = s->run();
+    (void)s->reactor().on_signal(SIGTERM, {});
+    (void)s->reactor().on_signal(SIGUSR1, {});
+    (void)s->reactor().on_signal(SIGUSR2, {});
     wsserver_call(o, impl.callbacks[WSSERVER_EVENT_WORKER_STOP], 2, args);
     if (impl.manager_pid == 0) wsserver_call(o, impl.callbacks[WSSERVER_EVENT_SHUTDOWN], 1, args);
     if (err != 0 && !EG(exception)) {
