@@ -24,7 +24,7 @@ $server->on('managerStart', function (Server $s) {
 $server->on('message', function (Server $s, $f) {
     $me = $s->getWorkerId();
     $s->push($f->fd, "w=$me pid=" . getmypid() . " me=" . $s->getWorkerStatus() . " byid=" . $s->getWorkerStatus($me)
-        . " other=" . $s->getWorkerStatus(1 - $me));
+        . " other=" . $s->getWorkerStatus(1 - $me) . " idle=" . $s->stats()['idle_worker_num']);
 });
 $server->start();
 PHP);
@@ -45,8 +45,9 @@ function who(WsTestClient $c): ?array
     $c->send('who');
     $f = $c->recv(3.0);
     if (!$f || $f['opcode'] !== 1) return null;
-    preg_match('~w=(\d) pid=(\d+) me=(\d) byid=(\d) other=(\d)~', $f['payload'], $m);
-    return $m ? ['w' => (int) $m[1], 'pid' => (int) $m[2], 'me' => (int) $m[3], 'byid' => (int) $m[4], 'other' => (int) $m[5]] : null;
+    preg_match('~w=(\d) pid=(\d+) me=(\d) byid=(\d) other=(\d) idle=(\d)~', $f['payload'], $m);
+    return $m ? ['w' => (int) $m[1], 'pid' => (int) $m[2], 'me' => (int) $m[3], 'byid' => (int) $m[4], 'other' => (int) $m[5],
+        'idle' => (int) $m[6]] : null;
 }
 
 echo "started: ", var_export(wait_count($srv, 'workerStart', 2), true), "\n";
@@ -61,7 +62,7 @@ for ($round = 0; $round < 4; $round++) {
     $ok = $a && $b && $a['pid'] === $b['pid'] && $a['w'] === $b['w'];
     echo "round $round: same worker twice: ", var_export($ok, true),
         ", busy in its callback: ", var_export($a['me'] === SWOOLE_WORKER_BUSY && $a['byid'] === SWOOLE_WORKER_BUSY, true),
-        ", the other idle: ", var_export($a['other'] === SWOOLE_WORKER_IDLE, true),
+        ", the other idle: ", var_export($a['other'] === SWOOLE_WORKER_IDLE && $a['idle'] === 1, true),
         ", then ", ws_frame_line($c->recv(5.0)), "\n";
     $c->sendClose(1000);
     $c->waitEof(2.0);

@@ -65,6 +65,12 @@ pid_t WorkerStatusTable::pid(int worker_id) const {
     return s ? static_cast<pid_t>(s->pid.load(std::memory_order_acquire)) : 0;
 }
 
+int WorkerStatusTable::idle_count(int first, int count) const {
+    int idle_workers = 0;
+    for (int id = first; id < first + count; id++) idle_workers += idle(id) ? 1 : 0;
+    return idle_workers;
+}
+
 uint64_t WorkerStatusTable::requests(int worker_id) const {
     const Slot *s = slot(worker_id);
     return s ? s->requests.load(std::memory_order_relaxed) : 0;

@@ -50,6 +50,8 @@ public:
     bool idle(int worker_id) const { return state(worker_id) == WorkerState::kIdle; }
     bool busy(int worker_id) const { return state(worker_id) == WorkerState::kBusy; }
     pid_t pid(int worker_id) const;
+    // How many of the ids [first, first + count) are kIdle right now (stats()' idle_worker_num).
+    int idle_count(int first, int count) const;
     uint64_t requests(int worker_id) const;
 
     // Writers; an unknown id is ignored.

@@ -1748,7 +1748,9 @@ ZEND_METHOD(Swoole_Server, stats) {
     add_assoc_long(return_value, "worker_num", impl.config.worker_num);
     add_assoc_long(return_value, "task_worker_num", impl.config.task_worker_num);
     add_assoc_long(return_value, "user_worker_num", 0);
-    add_assoc_long(return_value, "idle_worker_num", impl.is_manager ? impl.config.worker_num : impl.config.worker_num - 1);
+    // Event workers whose state is SWOOLE_WORKER_IDLE (the caller, inside its callback, is busy).
+    add_assoc_long(return_value, "idle_worker_num",
+                   impl.worker_status ? impl.worker_status->idle_count(0, impl.config.worker_num) : 0);
     add_assoc_long(return_value, "dispatch_count", static_cast<zend_long>(c.requests));
     add_assoc_long(return_value, "request_count", static_cast<zend_long>(c.requests));
     add_assoc_long(return_value, "response_count", static_cast<zend_long>(c.requests));

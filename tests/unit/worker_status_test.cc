@@ -25,9 +25,15 @@ TEST(WorkerStatusTable, StartsEmptyAndTracksOneWorker) {
         EXPECT_EQ(table.pid(i), 0);
         EXPECT_EQ(table.requests(i), 0u);
     }
+    EXPECT_EQ(table.idle_count(0, 3), 0);
     table.begin(1, 4242);
     table.set_state(1, WorkerState::kIdle);
     EXPECT_TRUE(table.idle(1));
+    table.set_state(2, WorkerState::kIdle);
+    EXPECT_EQ(table.idle_count(0, 3), 2);
+    EXPECT_EQ(table.idle_count(0, 2), 1);
+    EXPECT_EQ(table.idle_count(2, 5), 1);  // ids past the end are not idle
+    table.set_state(2, WorkerState::kNone);
     EXPECT_FALSE(table.busy(1));
     table.set_state(1, WorkerState::kBusy);
     EXPECT_TRUE(table.busy(1));
