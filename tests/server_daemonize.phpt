@@ -77,6 +77,13 @@ function alive(int $pid): bool
 
 echo "pid file written: ", var_export(wait_for(fn () => is_file($pidFile) && filesize($pidFile) > 0), true), "\n";
 $master = (int) file_get_contents($pidFile);
+// Whatever happens below, the detached server (not our child) must not outlive the test.
+register_shutdown_function(function () use ($master) {
+    if ($master <= 0 || !alive($master)) return;
+    posix_kill($master, SIGTERM);
+    wait_for(fn () => !alive($master), 5.0);
+    if (alive($master)) posix_kill($master, SIGKILL);
+});
 echo "pid file holds only digits: ", var_export((bool) preg_match('~^\d+$~', file_get_contents($pidFile)), true), "\n";
 echo "master is a new process: ", var_export($master > 0 && $master !== $caller && alive($master), true), "\n";
 
