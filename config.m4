@@ -72,11 +72,13 @@ if test "$PHP_WSSERVER" != "no"; then
 
   WSSERVER_CORE_SOURCES="
     src/core/connection_table.cc
+    src/core/daemon.cc
     src/core/deflate_negotiation.cc
     src/core/frame.cc
     src/core/frame_decoder.cc
     src/core/handshake.cc
     src/core/http_parser.cc
+    src/core/log.cc
     src/core/message_channel.cc
     src/core/multipart.cc
     src/core/output_queue.cc
@@ -94,6 +96,7 @@ if test "$PHP_WSSERVER" != "no"; then
     src/core/websocket_handshake.cc
     src/core/websocket_session.cc
     src/core/worker_pool.cc
+    src/core/worker_status.cc
   "
 
   WSSERVER_PHP_SOURCES="

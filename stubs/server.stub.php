@@ -96,6 +96,8 @@ namespace Swoole {
 
         public function getWorkerPid(int $worker_id = -1): int|false {}
 
+        public function getWorkerStatus(int $worker_id = -1): int|false {}
+
         public function getManagerPid(): int {}
 
         public function stats(): array|false {}

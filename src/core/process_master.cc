@@ -131,8 +131,9 @@ private:
         size_t n = static_cast<size_t>(std::max(1, options_.worker_num));
         return std::min(n, workers_.size());
     }
-    // An idle worker: the first (from a rotating start) with nothing unread in its pipe
-    // and nothing queued here; else the one with the least.
+    // An idle worker: the first (from a rotating start) that is not running a callback
+    // (the status table) and has nothing unread in its pipe nor queued here; else the one
+    // with the least waiting for it, a busy one counting as more than any idle one.
     size_t least_loaded() {
         const size_t n = workers_count();
         size_t best = rr_ % n, best_load = SIZE_MAX;
@@ -141,6 +142,7 @@ private:
             int unread = 0;
             if (::ioctl(workers_[w]->fd(), SIOCOUTQ, &unread) != 0) unread = 0;
             size_t load = workers_[w]->queued_bytes() + static_cast<size_t>(std::max(unread, 0));
+            if (options_.status && !options_.status->idle(static_cast<int>(w))) load += SIZE_MAX / 2;
             if (load < best_load) {
                 best = w;
                 best_load = load;

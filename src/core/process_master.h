@@ -20,6 +20,7 @@
 #include "server.h"
 #include "syscall.h"
 #include "tls.h"
+#include "worker_status.h"
 
 namespace wsserver {
 
@@ -28,6 +29,8 @@ struct ProcessMasterOptions {
     int worker_num = 1;     // the workers that receive events: ids 0 .. worker_num-1
     int dispatch_mode = 2;  // Swoole's: 1 round robin, 2 fd modulo, 3 idle worker, 4 ip modulo
     ConnectionTable *table = nullptr;
+    // dispatch_mode 3: which workers are idle (marked by each worker around its callbacks).
+    const WorkerStatusTable *status = nullptr;
 };
 
 class ProcessMaster {

@@ -126,6 +126,7 @@ bool WorkerPool::spawn(int id, RunResult &child) {
         child.first_start = !w.started_once;
         child.task_worker = id >= options_.worker_num;
         child.channel = std::move(pair.value().second);
+        if (options_.status) options_.status->begin(id, ::getpid());
         prepare_child(id);
         return true;
     }
@@ -176,12 +177,16 @@ void WorkerPool::on_worker_exited(int id, int status) {
     if (WIFEXITED(status)) e.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) e.signal = WTERMSIG(status);
     bool expected = w.expected_exit || stopping_;
+    // A worker that announced its exit (max_request) and left cleanly is no crash loop.
+    const bool planned = options_.status && options_.status->state(id) == WorkerState::kExit &&
+                         WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (options_.status) options_.status->end(id);
     w.pid = 0;
     if (w.channel) dead_channels_.push_back(std::move(w.channel));
     if (options_.table) options_.table->release_owned_by(id);
     uint64_t now = reactor_->now_ms();
     bool short_lived = now - w.started_ms < options_.min_uptime_ms;
-    w.respawn_at_ms = (!expected && short_lived) ? now + options_.respawn_delay_ms : now;
+    w.respawn_at_ms = (!expected && !planned && short_lived) ? now + options_.respawn_delay_ms : now;
     if (!expected && hooks_.worker_exit) hooks_.worker_exit(e);
     if (!reload_queue_.empty() && reload_queue_.front() == id) {
         reload_queue_.erase(reload_queue_.begin());

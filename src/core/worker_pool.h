@@ -22,6 +22,7 @@
 #include "message_channel.h"
 #include "reactor.h"
 #include "syscall.h"
+#include "worker_status.h"
 
 namespace wsserver {
 
@@ -38,6 +39,10 @@ struct WorkerPoolOptions {
     uint64_t respawn_delay_ms = 1000;
     // Sessions of a worker that exited are released here (its sockets died with it).
     ConnectionTable *table = nullptr;
+    // Optional: a child takes its slot (begin()) right after the fork, the manager marks it
+    // ended once it exited. A worker that set its state to kExit and exited with status 0
+    // left on purpose (max_request): it is replaced at once, however short its life.
+    WorkerStatusTable *status = nullptr;
 };
 
 struct WorkerExit {

@@ -19,6 +19,7 @@ extern "C" {
 
 #include <algorithm>
 #include <csignal>
+#include <random>
 #include <cstring>
 #include <ctime>
 #include <string>
@@ -271,6 +272,16 @@ constexpr SettingKey kSettings[] = {
     {"max_conn", Kind::Size},
     {"reactor_num", Kind::Size},
     {"dispatch_mode", Kind::Size},
+    {"max_request", Kind::Size},
+    {"max_request_grace", Kind::Size},
+    {"task_max_request", Kind::Size},
+    {"task_max_request_grace", Kind::Size},
+    {"daemonize", Kind::Bool},
+    {"pid_file", Kind::String},
+    {"log_file", Kind::String},
+    {"log_level", Kind::Size},
+    {"user", Kind::String},
+    {"group", Kind::String},
 };
 
 const char *type_name(zval *v) { return zend_zval_type_name(v); }
@@ -281,7 +292,7 @@ bool wrong_type(const SettingKey &key, const char *expected, zval *v) {
 }
 
 // Checks and applies one known key; false after a warning naming the key.
-bool apply_setting(ws::ServerConfig &c, const SettingKey &key, zval *v) {
+bool apply_setting(ws::ServerConfig &c, ProcessSettings &p, const SettingKey &key, zval *v) {
     ZVAL_DEREF(v);
     zend_long n = 0;
     bool b = false;
@@ -415,6 +426,33 @@ bool apply_setting(ws::ServerConfig &c, const SettingKey &key, zval *v) {
             return false;
         }
         c.dispatch_mode = static_cast<int>(n);
+    } else if (name == "max_request" || name == "task_max_request" || name == "max_request_grace" ||
+               name == "task_max_request_grace") {
+        if (n > static_cast<zend_long>(UINT32_MAX)) {
+            php_error_docref(nullptr, E_WARNING, "setting '%s' is too large (at most %u)", key.name, UINT32_MAX);
+            return false;
+        }
+        if (name == "max_request") p.max_request = static_cast<uint32_t>(n);
+        else if (name == "task_max_request") p.task_max_request = static_cast<uint32_t>(n);
+        else if (name == "max_request_grace") p.max_request_grace = n;
+        else p.task_max_request_grace = n;
+    } else if (name == "log_level") {
+        if (n > static_cast<zend_long>(ws::LogLevel::kNone)) {
+            php_error_docref(nullptr, E_WARNING,
+                             "setting 'log_level' must be between SWOOLE_LOG_DEBUG (0) and SWOOLE_LOG_NONE (6)");
+            return false;
+        }
+        p.log_level = static_cast<int>(n);
+    } else if (name == "daemonize") {
+        p.daemonize = b;
+    } else if (name == "pid_file" || name == "log_file" || name == "user" || name == "group") {
+        std::string value(Z_STRVAL_P(v), Z_STRLEN_P(v));
+        if (value.find('\0') != std::string::npos) {
+            php_error_docref(nullptr, E_WARNING, "setting '%s' must not contain NUL bytes", key.name);
+            return false;
+        }
+        (name == "pid_file" ? p.pid_file : name == "log_file" ? p.log_file : name == "user" ? p.user : p.group) =
+            std::move(value);
     }
     return true;
 }
@@ -529,7 +567,8 @@ void wsserver_callback_reset(Callback &cb) { callback_reset(cb); }
 bool wsserver_apply_settings(ws::ServerConfig &c, HashTable *settings) {
     for (const SettingKey &key : kSettings) {
         zval *v = zend_hash_str_find(settings, key.name, std::strlen(key.name));
-        if (v && !apply_setting(c, key, v)) return false;
+        ProcessSettings ignored;  // process keys are the server's, not a port's
+        if (v && !apply_setting(c, ignored, key, v)) return false;
     }
     return true;
 }
@@ -579,9 +618,58 @@ bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *arg
 
 namespace {
 
+// max_request reached: the worker finishes what it is doing and leaves as if the manager
+// had told it to (onWorkerExit, then the graceful stop: connections closed, onWorkerStop);
+// the manager, seeing the state kExit and a clean exit, forks its replacement at once.
+void leave_after_max_request(ServerObject *o) {
+    ServerImpl &impl = *o->impl;
+    impl.leaving = true;
+    impl.worker_status->set_state(impl.worker_id, ws::WorkerState::kExit);
+    ws::Server *s = impl.server.get();
+    if (!s || s->stopping()) return;
+    zval args[2];
+    ZVAL_OBJ(&args[0], &o->std);
+    ZVAL_LONG(&args[1], impl.worker_id);
+    wsserver_call(o, impl.callbacks[WSSERVER_EVENT_WORKER_EXIT], 2, args);
+    s->stop();
+}
+
+// Around every engine event that runs PHP in a worker: the worker is SWOOLE_WORKER_BUSY
+// while it runs, SWOOLE_WORKER_IDLE again once the outermost event returned (Swoole's
+// getWorkerStatus), and an event that is a request as Swoole counts them (onReceive,
+// onRequest, the upgrade request, onMessage, onTask; not onConnect/onClose/onPipeMessage/
+// onFinish, nor timers) counts towards max_request once its callback returned.
+class DispatchScope {
+public:
+    DispatchScope(ServerObject *o, bool is_request) : o_(o), is_request_(is_request) {
+        ServerImpl &impl = *o_->impl;
+        if (impl.dispatch_depth++ == 0 && impl.worker_status && !impl.leaving) {
+            impl.worker_status->set_state(impl.worker_id, ws::WorkerState::kBusy);
+        }
+    }
+    DispatchScope(const DispatchScope &) = delete;
+    DispatchScope &operator=(const DispatchScope &) = delete;
+    ~DispatchScope() {
+        ServerImpl &impl = *o_->impl;
+        if (--impl.dispatch_depth == 0 && impl.worker_status && !impl.leaving) {
+            impl.worker_status->set_state(impl.worker_id, ws::WorkerState::kIdle);
+        }
+        if (!is_request_ || !impl.worker_status) return;
+        const uint64_t handled = impl.worker_status->add_request(impl.worker_id);
+        if (impl.request_limit != 0 && handled >= impl.request_limit && !impl.leaving && !EG(exception)) {
+            leave_after_max_request(o_);
+        }
+    }
+
+private:
+    ServerObject *o_;
+    bool is_request_;
+};
+
 void call_fd_event(ServerObject *o, int ev, ws::SessionId id, bool with_reactor) {
     const Callback &cb = wsserver_callback(o, ev, id);
     if (Z_ISUNDEF(cb.fn)) return;
+    DispatchScope scope(o, false);
     zval args[3];
     ZVAL_OBJ(&args[0], &o->std);
     ZVAL_LONG(&args[1], static_cast<zend_long>(id));
@@ -595,6 +683,7 @@ void ServerEventsImpl::on_connect(ws::SessionId id) { call_fd_event(o_, WSSERVER
 
 void ServerEventsImpl::on_request(ws::SessionId id, const ws::HttpParser &parser) {
     const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_REQUEST, id);
+    DispatchScope scope(o_, true);
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     zval args[2];
     wsserver_make_request(&args[0], o_, id, parser);
@@ -613,6 +702,7 @@ void ServerEventsImpl::on_handshake(ws::SessionId id, const ws::HttpParser &pars
         on_request(id, parser);
         return;
     }
+    DispatchScope scope(o_, true);
     if (EG(exception)) return;
     zval args[2];
     wsserver_make_request(&args[0], o_, id, parser);
@@ -628,6 +718,7 @@ void ServerEventsImpl::on_before_handshake_response(ws::SessionId id, const ws::
                                                     ws::HttpResponse &extra) {
     const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_BEFORE_HANDSHAKE_RESPONSE, id);
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
+    DispatchScope scope(o_, false);  // the request counts once, at onOpen
     const zend_function *fn = cb.fcc.function_handler;
     const bool with_server = fn && (fn->common.num_args >= 3 || (fn->common.fn_flags & ZEND_ACC_VARIADIC));
     zval args[3];
@@ -640,8 +731,10 @@ void ServerEventsImpl::on_before_handshake_response(ws::SessionId id, const ws::
     zval_ptr_dtor(&args[2]);
 }
 
+// The upgrade request answered by the built-in handshake: one request, onOpen or not.
 void ServerEventsImpl::on_open(ws::SessionId id, const ws::HttpParser &parser) {
     const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_OPEN, id);
+    DispatchScope scope(o_, true);
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     zval args[2];
     ZVAL_OBJ(&args[0], &o_->std);
@@ -652,6 +745,7 @@ void ServerEventsImpl::on_open(ws::SessionId id, const ws::HttpParser &parser) {
 
 void ServerEventsImpl::on_message(ws::SessionId id, uint8_t opcode, std::string_view data, unsigned flags) {
     const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_MESSAGE, id);
+    DispatchScope scope(o_, true);
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     zval frame;
     wsserver_frame_received(&frame, static_cast<zend_long>(id), opcode, data, flags);
@@ -673,6 +767,7 @@ void ServerEventsImpl::on_disconnect(ws::SessionId id) {
 
 void ServerEventsImpl::on_receive(ws::SessionId id, std::string_view data) {
     const Callback &cb = wsserver_callback(o_, WSSERVER_EVENT_RECEIVE, id);
+    DispatchScope scope(o_, true);
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     zval args[4];
     ZVAL_OBJ(&args[0], &o_->std);
@@ -732,6 +827,7 @@ void unpack_value(zval *out, std::string_view data, uint32_t flags) {
 }
 
 void ServerEventsImpl::on_pipe_message(int32_t src_worker, std::string_view data, uint32_t flags) {
+    DispatchScope scope(o_, false);
     const Callback &cb = o_->impl->callbacks[WSSERVER_EVENT_PIPE_MESSAGE];
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     zval args[3];
@@ -746,6 +842,7 @@ void ServerEventsImpl::on_pipe_message(int32_t src_worker, std::string_view data
 // value is the result, as finish($value) would send it.
 void ServerEventsImpl::on_task(int64_t task_id, int32_t src_worker, std::string_view data, uint32_t flags) {
     ServerImpl &impl = *o_->impl;
+    DispatchScope scope(o_, true);
     const Callback &cb = impl.callbacks[WSSERVER_EVENT_TASK];
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     zval args[4];
@@ -772,6 +869,7 @@ void ServerEventsImpl::on_task(int64_t task_id, int32_t src_worker, std::string_
 void ServerEventsImpl::on_finish(int64_t task_id, std::string_view data, uint32_t flags) {
     ServerImpl &impl = *o_->impl;
     if (impl.timed_out_tasks.erase(task_id)) return;  // its taskwait() already returned false
+    DispatchScope scope(o_, false);
     Callback own;
     auto it = impl.task_callbacks.find(task_id);
     if (it != impl.task_callbacks.end()) {
@@ -819,45 +917,81 @@ void set_process_properties(ServerObject *o) {
     zend_update_property_bool(wsserver_ce_server, obj, "taskworker", 10, impl.is_task_worker);
 }
 
+// The request count at which this worker leaves: max_request (task_max_request) plus, as
+// Swoole does so that workers started together do not all restart together, a random
+// 1..grace more, grace being max_request_grace or by default max_request / 2 above 10.
+uint64_t request_limit_for(uint32_t max_request, int64_t grace_setting) {
+    if (max_request == 0) return 0;
+    const uint64_t grace = grace_setting >= 0 ? static_cast<uint64_t>(grace_setting)
+                                              : (max_request > 10 ? max_request / 2 : 0);
+    if (grace == 0) return max_request;
+    std::mt19937_64 rng(static_cast<uint64_t>(getpid()) * 0x9E3779B97F4A7C15ull ^ static_cast<uint64_t>(::time(nullptr)));
+    return max_request + std::uniform_int_distribution<uint64_t>(1, grace)(rng);
+}
+
+// This process as a worker: who the log lines say it is, its user/group (Swoole switches
+// workers only, and only when started as root), its request limit, and IDLE before
+// workerStart runs. False with an exception pending.
+bool become_worker(ServerObject *o) {
+    ServerImpl &impl = *o->impl;
+    impl.logger.set_role(impl.is_task_worker ? ws::ProcessRole::kTaskWorker : ws::ProcessRole::kWorker, impl.worker_id);
+    auto switched = ws::switch_identity(impl.identity);
+    if (!switched) {
+        zend_throw_exception_ex(wsserver_ce_exception, switched.error().code, "worker#%d cannot switch to user [%s] group [%s]: %s",
+                                impl.worker_id, impl.process.user.c_str(), impl.process.group.c_str(),
+                                switched.error().message.c_str());
+        return false;
+    }
+    const ProcessSettings &p = impl.process;
+    impl.request_limit = impl.is_task_worker ? request_limit_for(p.task_max_request, p.task_max_request_grace)
+                                             : request_limit_for(p.max_request, p.max_request_grace);
+    impl.leaving = false;
+    if (impl.worker_status) impl.worker_status->set_state(impl.worker_id, ws::WorkerState::kIdle);
+    return true;
+}
+
 // One worker's life in this process: workerStart, the loop until stop, workerStop.
 // onStart/onShutdown run here when there is no manager. False after a warning.
 bool run_worker(ServerObject *o, int worker_id, bool call_start) {
     ServerImpl &impl = *o->impl;
     ws::Server *s = impl.server.get();
     impl.worker_id = worker_id;
-    if (!impl.pool) impl.master_pid = getpid();
+    if (impl.manager_pid == 0) impl.master_pid = getpid();  // no manager: this process is the master
+    if (!become_worker(o)) return false;
     set_process_properties(o);
     zval args[2];
     ZVAL_OBJ(&args[0], &o->std);
     ZVAL_LONG(&args[1], worker_id);
+    // The signals are taken before onStart/onWorkerStart run: a SIGTERM that arrives while
+    // they run (a reload or shutdown right after a fork) waits in the loop's signalfd and
+    // still ends the worker gracefully (onWorkerExit, onWorkerStop), instead of killing it.
+    // Graceful stop. With no manager, this process is the master: beforeShutdown here.
+    int err = s->reactor().on_signal(SIGTERM, [o, s](int) {
+        if (!s->stopping()) {
+            if (o->impl->manager_pid == 0) {
+                call_server_event(o, WSSERVER_EVENT_BEFORE_SHUTDOWN);
+            } else {
+                // A worker told to go (reload, shutdown): Swoole's onWorkerExit, once here.
+                if (o->impl->worker_status) o->impl->worker_status->set_state(o->impl->worker_id, ws::WorkerState::kExit);
+                o->impl->leaving = true;
+                zval args[2];
+                ZVAL_OBJ(&args[0], &o->std);
+                ZVAL_LONG(&args[1], o->impl->worker_id);
+                wsserver_call(o, o->impl->callbacks[WSSERVER_EVENT_WORKER_EXIT], 2, args);
+            }
+        }
+        s->stop();
+    });
+    // SIGUSR1/SIGUSR2 reload workers: the manager's business. Here they must not take
+    // the default action (terminate).
+    if (err == 0) err = s->reactor().on_signal(SIGUSR1, [](int) {});
+    if (err == 0) err = s->reactor().on_signal(SIGUSR2, [](int) {});
     if (call_start) wsserver_call(o, impl.callbacks[WSSERVER_EVENT_START], 1, args);
     wsserver_call(o, impl.callbacks[WSSERVER_EVENT_WORKER_START], 2, args);
-    int err = 0;
-    if (!EG(exception)) {
-        // Graceful stop. With no manager, this process is the master: beforeShutdown here.
-        err = s->reactor().on_signal(SIGTERM, [o, s](int) {
-            if (!s->stopping()) {
-                if (o->impl->manager_pid == 0) {
-                    call_server_event(o, WSSERVER_EVENT_BEFORE_SHUTDOWN);
-                } else {
-                    // A worker told to go (reload, shutdown): Swoole's onWorkerExit, once here.
-                    zval args[2];
-                    ZVAL_OBJ(&args[0], &o->std);
-                    ZVAL_LONG(&args[1], o->impl->worker_id);
-                    wsserver_call(o, o->impl->callbacks[WSSERVER_EVENT_WORKER_EXIT], 2, args);
-                }
-            }
-            s->stop();
-        });
-        // SIGUSR1/SIGUSR2 reload workers: the manager's business. Here they must not take
-        // the default action (terminate).
-        if (err == 0) err = s->reactor().on_signal(SIGUSR1, [](int) {});
-        if (err == 0) err = s->reactor().on_signal(SIGUSR2, [](int) {});
-        if (err == 0) err = s->run();
-        (void)s->reactor().on_signal(SIGTERM, {});
-        (void)s->reactor().on_signal(SIGUSR1, {});
-        (void)s->reactor().on_signal(SIGUSR2, {});
-    }
+    if (err == 0 && !EG(exception)) err = s->run();
+    (void)s->reactor().on_signal(SIGTERM, {});
+    (void)s->reactor().on_signal(SIGUSR1, {});
+    (void)s->reactor().on_signal(SIGUSR2, {});
     wsserver_call(o, impl.callbacks[WSSERVER_EVENT_WORKER_STOP], 2, args);
     if (impl.manager_pid == 0) wsserver_call(o, impl.callbacks[WSSERVER_EVENT_SHUTDOWN], 1, args);
     if (err != 0 && !EG(exception)) {
@@ -895,6 +1029,8 @@ bool run_manager(ServerObject *o) {
     po.task_worker_num = impl.config.task_worker_num;
     po.table = impl.table.get();
     po.stop_timeout_ms = impl.config.stop_timeout_ms + 2000;
+    po.status = impl.worker_status.get();
+    impl.logger.set_role(ws::ProcessRole::kManager, 0);
     ws::WorkerPool::Hooks hooks;
     hooks.manager_start = [o] { call_server_event(o, WSSERVER_EVENT_MANAGER_START); };
     hooks.manager_stop = [o] { call_server_event(o, WSSERVER_EVENT_MANAGER_STOP); };
@@ -909,8 +1045,8 @@ bool run_manager(ServerObject *o) {
         if (!Z_ISUNDEF(o->impl->callbacks[WSSERVER_EVENT_WORKER_ERROR].fn)) {
             wsserver_call(o, o->impl->callbacks[WSSERVER_EVENT_WORKER_ERROR], 5, args);
         } else {
-            php_error_docref(nullptr, E_WARNING, "worker#%d (pid %d) exited abnormally: code=%d, signal=%d",
-                             e.worker_id, static_cast<int>(e.pid), e.exit_code, e.signal);
+            o->impl->logger.logf(ws::LogLevel::kWarning, "worker(pid=%d, id=%d) abnormal exit, status=%d, signal=%d",
+                                 static_cast<int>(e.pid), e.worker_id, e.exit_code, e.signal);
         }
     };
     hooks.before_reload = [o] { call_server_event(o, WSSERVER_EVENT_BEFORE_RELOAD); };
@@ -928,6 +1064,7 @@ bool run_manager(ServerObject *o) {
     if (r.role == ws::WorkerPool::Role::Worker) {
         impl.pool.reset();
         impl.is_manager = false;
+        impl.logger.set_role(r.task_worker ? ws::ProcessRole::kTaskWorker : ws::ProcessRole::kWorker, r.worker_id);
         ws::Server *s = impl.server.get();
         int err = s->renew_reactor_after_fork();
         if (err == 0) {
@@ -948,7 +1085,7 @@ bool run_manager(ServerObject *o) {
             err = s->attach_master(std::move(mine));
         }
         if (err != 0) {
-            php_error_docref(nullptr, E_WARNING, "worker#%d cannot start: %s", r.worker_id, std::strerror(err));
+            impl.logger.logf(ws::LogLevel::kError, "worker#%d cannot start: %s", r.worker_id, std::strerror(err));
             EG(exit_status) = 255;
             zend_throw_unwind_exit();
             return false;
@@ -1003,6 +1140,7 @@ bool run_process_master(ServerObject *o) {
     channels.value().worker_ends.clear();
     impl.manager_pid = manager;
     impl.is_master = true;
+    impl.logger.set_role(ws::ProcessRole::kMaster, 0);
     s->serve_no_connections();  // the threads accept; this reactor only runs the master's own work
 
     ws::ProcessMasterOptions mo;
@@ -1010,6 +1148,7 @@ bool run_process_master(ServerObject *o) {
     mo.worker_num = impl.config.worker_num;
     mo.dispatch_mode = impl.config.dispatch_mode;
     mo.table = impl.table.get();
+    mo.status = impl.worker_status.get();
     auto master = ws::ProcessMaster::create(*s, impl.config, mo, std::move(channels.value().master_ends));
     if (!master) {
         php_error_docref(nullptr, E_WARNING, "cannot start the reactor threads: %s", master.error().message.c_str());
@@ -1077,6 +1216,56 @@ bool run_process_master(ServerObject *o) {
     if (err != 0 && !EG(exception)) {
         php_error_docref(nullptr, E_WARNING, "the master loop failed: %s", std::strerror(err));
         return false;
+    }
+    return true;
+}
+
+// Before any fork: user/group looked up (a name that does not exist stops start() here,
+// not in every worker), the worker status table, the log file and level, daemonize, the
+// pid file (the pid of the process that stays: the manager, or the only process). False
+// after a warning.
+bool prepare_processes(ServerObject *o) {
+    ServerImpl &impl = *o->impl;
+    const ProcessSettings &p = impl.process;
+    auto identity = ws::lookup_identity(p.user, p.group);
+    if (!identity) {
+        php_error_docref(nullptr, E_WARNING, "%s", identity.error().message.c_str());
+        return false;
+    }
+    impl.identity = identity.value();
+    auto status = ws::WorkerStatusTable::create(std::max(1, impl.config.worker_num + impl.config.task_worker_num));
+    if (!status) {
+        php_error_docref(nullptr, E_WARNING, "cannot create the worker status table: %s", status.error().message.c_str());
+        return false;
+    }
+    impl.worker_status = std::make_unique<ws::WorkerStatusTable>(std::move(status.value()));
+    impl.logger.set_level(static_cast<ws::LogLevel>(p.log_level));
+    if (!p.log_file.empty()) {
+        auto opened = impl.logger.open(p.log_file);
+        if (!opened) {
+            php_error_docref(nullptr, E_WARNING, "%s", opened.error().message.c_str());
+            return false;
+        }
+    }
+    impl.pid_file = ws::absolute_path(p.pid_file);  // daemonize() moves to "/"
+    if (p.daemonize) {
+        fflush(stdout);
+        fflush(stderr);
+        // Standard output and error go to the log file (PHP's own warnings included), or
+        // nowhere; the calling process exits here with status 0.
+        auto detached = ws::daemonize(impl.logger.has_file() ? impl.logger.fd() : -1);
+        if (!detached) {
+            php_error_docref(nullptr, E_WARNING, "daemonize failed: %s", detached.error().message.c_str());
+            return false;
+        }
+    }
+    if (!impl.pid_file.empty()) {
+        auto written = ws::write_pid_file(impl.pid_file, getpid());
+        if (!written) {
+            php_error_docref(nullptr, E_WARNING, "%s", written.error().message.c_str());
+            impl.pid_file.clear();
+            return false;
+        }
     }
     return true;
 }
@@ -1200,7 +1389,13 @@ ZEND_METHOD(Swoole_Server, set) {
     }
     ws::ServerConfig next = o->impl->config;
     if (!wsserver_apply_settings(next, settings)) RETURN_FALSE;
+    ProcessSettings next_process = o->impl->process;
+    for (const SettingKey &key : kSettings) {
+        zval *v = zend_hash_str_find(settings, key.name, std::strlen(key.name));
+        if (v && !apply_setting(next, next_process, key, v)) RETURN_FALSE;
+    }
     o->impl->config = next;
+    o->impl->process = std::move(next_process);
 
     zend_object *obj = Z_OBJ_P(ZEND_THIS);
     zval rv;
@@ -1292,14 +1487,17 @@ ZEND_METHOD(Swoole_Server, start) {
     }
     impl.table = std::make_unique<ws::ConnectionTable>(std::move(table.value()));
     s->attach_table(*impl.table, 0);
+    if (!prepare_processes(o)) RETURN_FALSE;
 
     zend_object *obj = Z_OBJ_P(ZEND_THIS);
     GC_ADDREF(obj);  // alive until the loop returned, whatever the callbacks do
     impl.running = true;
     impl.start_time = static_cast<zend_long>(::time(nullptr));
-    bool ok = impl.process_mode                                                  ? run_process_master(o)
-              : impl.config.worker_num > 1 || impl.config.task_worker_num > 0 ? run_manager(o)
-                                                                               : run_worker(o, 0, true);
+    // Swoole: max_request needs a manager to replace the worker, even a single one.
+    const bool with_manager =
+        impl.config.worker_num > 1 || impl.config.task_worker_num > 0 || impl.process.max_request > 0;
+    bool ok = impl.process_mode ? run_process_master(o) : with_manager ? run_manager(o) : run_worker(o, 0, true);
+    if (!impl.pid_file.empty()) ws::remove_pid_file(impl.pid_file, getpid());  // workers: not theirs
     impl.running = false;
     impl.finished = true;
     OBJ_RELEASE(obj);
@@ -1759,6 +1957,31 @@ ZEND_METHOD(Swoole_Server, getWorkerPid) {
     RETURN_LONG(static_cast<zend_long>(getpid()));
 }
 
+// SWOOLE_WORKER_BUSY / IDLE / EXIT of any worker (task workers included) from any
+// process; -1: the calling worker. 0 for a worker that has not started yet.
+ZEND_METHOD(Swoole_Server, getWorkerStatus) {
+    zend_long worker_id = -1;
+    ZEND_PARSE_PARAMETERS_START(0, 1)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_LONG(worker_id)
+    ZEND_PARSE_PARAMETERS_END();
+    ServerImpl &impl = *this_server(ZEND_THIS)->impl;
+    if (!impl.running || !impl.worker_status) {
+        php_error_docref(nullptr, E_WARNING, "server is not running");
+        RETURN_FALSE;
+    }
+    if (worker_id < 0) {
+        if (impl.is_manager) RETURN_FALSE;  // the manager is no worker
+        worker_id = impl.worker_id;
+    }
+    if (worker_id >= impl.worker_status->size()) {
+        php_error_docref(nullptr, E_WARNING, "worker#" ZEND_LONG_FMT " does not exist (%d workers)", worker_id,
+                         impl.worker_status->size());
+        RETURN_FALSE;
+    }
+    RETURN_LONG(static_cast<zend_long>(impl.worker_status->state(static_cast<int>(worker_id))));
+}
+
 ZEND_METHOD(Swoole_Server, getManagerPid) {
     ZEND_PARSE_PARAMETERS_NONE();
     RETURN_LONG(this_server(ZEND_THIS)->impl->manager_pid);  // 0: one worker, no manager
@@ -1811,7 +2034,9 @@ ZEND_METHOD(Swoole_Server, stats) {
     add_assoc_long(return_value, "worker_num", impl.config.worker_num);
     add_assoc_long(return_value, "task_worker_num", impl.config.task_worker_num);
     add_assoc_long(return_value, "user_worker_num", 0);
-    add_assoc_long(return_value, "idle_worker_num", impl.is_manager ? impl.config.worker_num : impl.config.worker_num - 1);
+    // Event workers whose state is SWOOLE_WORKER_IDLE (the caller, inside its callback, is busy).
+    add_assoc_long(return_value, "idle_worker_num",
+                   impl.worker_status ? impl.worker_status->idle_count(0, impl.config.worker_num) : 0);
     add_assoc_long(return_value, "dispatch_count", static_cast<zend_long>(c.requests));
     add_assoc_long(return_value, "request_count", static_cast<zend_long>(c.requests));
     add_assoc_long(return_value, "response_count", static_cast<zend_long>(c.requests));

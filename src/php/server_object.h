@@ -6,14 +6,18 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "core/connection_table.h"
 #include "core/process_master.h"
+#include "core/daemon.h"
+#include "core/log.h"
 #include "core/server.h"
 #include "core/worker_pool.h"
+#include "core/worker_status.h"
 
 // Indexes of the callbacks set with on().
 enum wsserver_event {
@@ -97,6 +101,20 @@ struct PortState {
     bool ssl = false;  // listen() with SWOOLE_SSL: needs ssl_cert_file/ssl_key_file
 };
 
+// set() keys about processes that the binding applies itself (the engine never sees them).
+struct ProcessSettings {
+    uint32_t max_request = 0;          // 0: no limit
+    int64_t max_request_grace = -1;    // -1: Swoole's default, max_request / 2 above 10
+    uint32_t task_max_request = 0;
+    int64_t task_max_request_grace = -1;
+    bool daemonize = false;
+    std::string pid_file;
+    std::string log_file;
+    int log_level = static_cast<int>(wsserver::LogLevel::kInfo);
+    std::string user;
+    std::string group;
+};
+
 struct ServerImpl {
     explicit ServerImpl(ServerObject *o) : events(o) {}
     ServerEventsImpl events;
@@ -135,6 +153,17 @@ struct ServerImpl {
     std::unordered_set<int64_t> timed_out_tasks;  // taskwait() gave up: a late result is dropped
     zend_long start_time = 0;  // unix seconds when start() ran
     std::vector<std::unique_ptr<PortState>> ports;  // by listener index; [0] is the main one
+    ProcessSettings process;
+    // Shared by every process of this server (created by start() before any fork).
+    std::unique_ptr<wsserver::WorkerStatusTable> worker_status;
+    wsserver::Logger logger;
+    wsserver::ProcessIdentity identity;  // user/group, looked up by start()
+    std::string pid_file;                // absolute path written by start(), "" when none
+    // This worker: how deep in engine events (busy while > 0), the request count at which
+    // it leaves (max_request + grace; 0 none), whether it is leaving because of it.
+    int dispatch_depth = 0;
+    uint64_t request_limit = 0;
+    bool leaving = false;
 };
 
 struct ServerObject {

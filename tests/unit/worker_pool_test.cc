@@ -625,3 +625,45 @@ TEST(WorkerPool, SignalPendingWhenThePoolIsDestroyedDoesNotKillTheProcess) {
                                     : "exit " + std::to_string(WEXITSTATUS(status)));
     }
 }
+
+// With a WorkerStatusTable: each child finds its slot begun (its pid, state kNone); a
+// worker that sets kExit and exits 0 (max_request) is replaced without the respawn delay
+// (60 s here: without that rule the test would hit its alarm); the manager ends the slot
+// of every worker that exited.
+TEST(WorkerPool, StatusTableSlotsAndPlannedExit) {
+    SharedPage shared;
+    ASSERT_TRUE(shared.s);
+    auto table = WorkerStatusTable::create(2);
+    ASSERT_TRUE(table.ok());
+    WorkerStatusTable &status = table.value();
+    WorkerPoolOptions options = fast_options(2);
+    options.min_uptime_ms = 60000;
+    options.respawn_delay_ms = 60000;
+    options.status = &status;
+    Outcome o = run_pool(options, [&](WorkerPool::RunResult &r, int fd) {
+        Record rec;
+        rec.kind = kNote;
+        rec.worker_id = r.worker_id;
+        rec.a = r.first_start;
+        rec.b = status.pid(r.worker_id) == getpid() && status.state(r.worker_id) == WorkerState::kNone &&
+                status.requests(r.worker_id) == 0;
+        report(fd, rec);
+        status.add_request(r.worker_id);
+        if (r.first_start) {
+            status.set_state(r.worker_id, WorkerState::kExit);
+            return 0;
+        }
+        status.set_state(r.worker_id, WorkerState::kIdle);
+        return second_start_then_stop(shared.s, 2);
+    });
+    auto notes = of_kind(o.records, kNote);
+    ASSERT_EQ(notes.size(), 4u);
+    for (const Record &r : notes) EXPECT_EQ(r.b, 1) << "worker " << r.worker_id << " first=" << r.a;
+    for (int id = 0; id < 2; id++) {
+        EXPECT_EQ(status.state(id), WorkerState::kExit);  // ended by the manager
+        EXPECT_EQ(status.pid(id), 0);
+        EXPECT_EQ(status.requests(id), 1u);  // the second life's count (begin() reset it)
+    }
+    EXPECT_EQ(o.exits.size(), 2u);  // exits not asked for are still reported (status 0)
+    for (const WorkerExit &e : o.exits) EXPECT_EQ(e.exit_code, 0);
+}
