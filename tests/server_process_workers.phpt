@@ -38,8 +38,8 @@ $server->on('shutdown', function () { echo "shutdown\n"; });
 $server->start();
 PHP));
     $srv = ws_start_server($script);
-    ws_server_wait_output($srv, 'workerStart 0', 3.0);
-    ws_server_wait_output($srv, 'workerStart 1', 3.0);
+    ws_server_wait_output($srv, 'workerStart 0', 10.0);
+    ws_server_wait_output($srv, 'workerStart 1', 10.0);
     return $srv;
 }
 
@@ -98,7 +98,7 @@ foreach ($byWorker[1] as $c) {
 }
 echo "worker 1's connections meanwhile: $other of 100 echoes\n";
 $restarted = false;
-for ($i = 0; $i < 60 && !$restarted; $i++) {
+for ($i = 0; $i < 200 && !$restarted; $i++) {
     ws_server_read($srv, 0.05);
     $restarted = substr_count($srv['out'], 'workerStart 0') >= 2;
 }
@@ -118,14 +118,18 @@ foreach (array_merge($byWorker[0], $byWorker[1]) as $c) {
 }
 echo "during the reload: $n of 120 echoes\n";
 
-$out = ws_stop_server($srv);
+// Shutdown: every client gets a 1001 and answers it, so the master need not wait out its
+// close timeout.
+posix_kill($srv['pid'], SIGTERM);
 foreach (array_merge($byWorker[0], $byWorker[1]) as $c) {
-    $f = $c->recv(3.0);
-    while ($f !== null && $f['opcode'] !== 8) {
-        $f = $c->recv(3.0);
+    $f = $c->recv(5.0);
+    for ($i = 0; $i < 100 && $f !== null && $f['opcode'] !== 8; $i++) {
+        $f = $c->recv(5.0);
     }
     echo "after shutdown: ", ws_frame_line($f), "\n";
+    if ($f !== null) $c->sendClose(1001);
 }
+$out = ws_stop_server($srv, 15.0);
 echo "connect events: ", substr_count($out, "connect "), "\n";
 echo "close events: ", preg_match_all('~^close \d+ ip=127\.0\.0\.1 worker=\d~m', $out), "\n";
 echo "start in master: ", var_export(str_contains($out, 'start in master: true'), true), "\n";

@@ -368,7 +368,12 @@ Server::Connection *Server::find_live(SessionId id) {
 
 int Server::run() {
     arm_heartbeat();
-    return reactor_->run();
+    int err = reactor_->run();
+    // A SWOOLE_PROCESS worker that stops: the replies it queued must reach the master.
+    for (auto &ch : master_) {
+        if (ch && ch->open()) ch->flush_blocking(1000);
+    }
+    return err;
 }
 
 void Server::arm_heartbeat() {
