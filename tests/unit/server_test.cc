@@ -912,6 +912,7 @@ TEST_F(ProcessMasterTest, HttpRequestIsAnsweredByTheWorker) {
     }));
     EXPECT_EQ(c.buf().rfind("HTTP/1.1 400 ", 0), 0u) << c.buf();
     EXPECT_TRUE(events_.request_paths.empty());
+}
 
 namespace {
 
