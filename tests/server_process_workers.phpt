@@ -1,5 +1,5 @@
 --TEST--
-Server: SWOOLE_PROCESS keeps connections in the master: a worker killed with SIGKILL is replaced and its connections stay open, others lose nothing; reload with messages in flight; dispatch_mode 1 and 2; onClose sees the client info
+Server: SWOOLE_PROCESS keeps connections in the master: a worker killed with SIGKILL is replaced and its connections stay open, others lose nothing; reload with messages in flight; dispatch_mode 1, 2 and 3; onClose sees the client info
 --SKIPIF--
 <?php if (!function_exists('posix_kill') || !function_exists('proc_open')) die('skip posix and proc_open needed'); ?>
 --FILE--
@@ -149,6 +149,24 @@ usleep(100000);
 $out = ws_stop_server($srv);
 // As Swoole: no onConnect/onClose with dispatch_mode 1 and 3.
 echo "connect/close events: ", substr_count($out, "connect ") + substr_count($out, "close "), "\n";
+
+echo "== dispatch_mode 3\n";
+$srv = process_server(3);
+$c1 = WsTestClient::connect($srv['port']);
+$c2 = WsTestClient::connect($srv['port']);
+$c1->send('block:1500');
+usleep(300000);
+$ws = [];
+for ($i = 0; $i < 3; $i++) {
+    preg_match('~w=(\d)~', ask($c2, 'who'), $m);
+    $ws[] = $m[1] ?? '?';
+}
+echo "while one worker is busy: ", count(array_unique($ws)) === 1 && $ws[0] !== '?' ? 'the other one answers' : 'mixed ' . implode(',', $ws), "\n";
+echo $c1->recv(5.0)['payload'] ?? 'none', "\n";
+$c1->close();
+$c2->close();
+usleep(100000);
+ws_stop_server($srv);
 ?>
 --EXPECT--
 == dispatch_mode 2
@@ -171,3 +189,6 @@ shutdown: true
 == dispatch_mode 1
 round robin: true
 connect/close events: 0
+== dispatch_mode 3
+while one worker is busy: the other one answers
+unblocked
