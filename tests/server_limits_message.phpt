@@ -155,7 +155,9 @@ $b->close();
 ws_server_wait_output($srv, "close 5\n", 2.0);
 $d->close();
 ws_server_wait_output($srv, "close 6\n", 2.0);
-echo ws_stop_server($srv);
+// The refused connection is logged once, in Swoole's log format and wording.
+echo preg_replace('~^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \*\d+\.0\]\tWARNING\tToo many connections \[now: 2\]: max_connection reached, 127\.0\.0\.1:\d+ refused$~m',
+    'LOG WARNING Too many connections [now: 2]', ws_stop_server($srv));
 ?>
 --EXPECT--
 -- WebSocket messages
@@ -204,6 +206,7 @@ connect 3
 close 3
 connect 4
 connect 5
+LOG WARNING Too many connections [now: 2]
 close 4
 connect 6
 close 5

@@ -253,6 +253,7 @@ Result<std::unique_ptr<Server>> Server::create_sharing(const Server &proto, cons
     // The listen() ports too, with their protocols; TLS contexts are shared (an SSL_CTX
     // serves sessions in several threads).
     server->tls_ = proto.tls_;
+    server->logger_ = proto.logger_;
     for (const auto &extra : proto.extra_listeners_) {
         auto shared = extra->listener.share();
         if (!shared) return shared.error();
@@ -561,7 +562,15 @@ void Server::accept_one(Accepted &&accepted, size_t listener_index) {
         info.flags = kConnEstablished;
         info.set_remote(accepted.peer.sockaddr_ptr(), accepted.peer.sockaddr_len());
         auto allocated = table_->allocate(info);
-        if (!allocated) return;  // max_connection reached: the socket closes with `accepted`
+        if (!allocated) {  // max_connection reached: the socket closes with `accepted`
+            if (logger_ && now != overflow_logged_at_) {
+                overflow_logged_at_ = now;
+                logger_->logf(LogLevel::kWarning, "Too many connections [now: %llu]: max_connection reached, %s:%u refused",
+                              static_cast<unsigned long long>(table_->count()), accepted.peer.ip().c_str(),
+                              accepted.peer.port());
+            }
+            return;
+        }
         id = allocated.value();
         next_session_id_ = id + 1;
     } else {

@@ -34,6 +34,7 @@
 
 #include "connection_table.h"
 #include "http_parser.h"
+#include "log.h"
 #include "message_channel.h"
 #include "output_queue.h"
 #include "packet_channel.h"
@@ -272,6 +273,9 @@ public:
     // wss:// and https://: every connection accepted from now on speaks TLS with `context`
     // (SWOOLE_SSL). Before run().
     void set_tls(TlsContext context) { tls_ = std::move(context); }
+    // Where the server's own warnings go (a connection refused at max_connection). The
+    // logger must outlive the Server; without one nothing is logged.
+    void set_logger(const Logger *logger) { logger_ = logger; }
 
     // ---- several workers (BASE mode, worker_num > 1); all before run()
     // Session ids come from `table` (shared by every worker, created before fork) and every
@@ -521,6 +525,8 @@ private:
     TimerId stop_timer_ = 0;
     TimerId heartbeat_timer_ = 0;
     ServerCounters counters_;
+    const Logger *logger_ = nullptr;
+    int64_t overflow_logged_at_ = 0;  // wall seconds: one "Too many connections" line per second
     ServerError last_error_ = ServerError::None;
     const char *last_error_message_ = "";
 };

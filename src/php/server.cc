@@ -1487,6 +1487,7 @@ ZEND_METHOD(Swoole_Server, start) {
     }
     impl.table = std::make_unique<ws::ConnectionTable>(std::move(table.value()));
     s->attach_table(*impl.table, 0);
+    s->set_logger(&impl.logger);
     if (!prepare_processes(o)) RETURN_FALSE;
 
     zend_object *obj = Z_OBJ_P(ZEND_THIS);
