@@ -1,5 +1,5 @@
 --TEST--
-Server: SWOOLE_PROCESS keeps connections in the master: a worker killed with SIGKILL is replaced and its connections stay open, others lose nothing; reload with messages in flight; dispatch_mode 1, 2 and 3; onClose sees the client info
+Server: SWOOLE_PROCESS keeps connections in the master: a worker killed with SIGKILL is replaced and its connections stay open, others lose nothing; reload with messages in flight; dispatch_mode 1 to 4; onClose sees the client info
 --SKIPIF--
 <?php if (!function_exists('posix_kill') || !function_exists('proc_open')) die('skip posix and proc_open needed'); ?>
 --FILE--
@@ -167,6 +167,18 @@ $c1->close();
 $c2->close();
 usleep(100000);
 ws_stop_server($srv);
+
+echo "== dispatch_mode 4\n";
+$srv = process_server(4);
+$ws = [];
+for ($i = 0; $i < 4; $i++) {
+    $c = WsTestClient::connect($srv['port']);
+    preg_match('~w=(\d)~', ask($c, 'who'), $m);
+    $ws[] = $m[1] ?? '?';
+    $c->close();
+}
+echo "one client address, one worker: ", var_export(count(array_unique($ws)) === 1 && $ws[0] !== '?', true), "\n";
+ws_stop_server($srv);
 ?>
 --EXPECT--
 == dispatch_mode 2
@@ -192,3 +204,5 @@ connect/close events: 0
 == dispatch_mode 3
 while one worker is busy: the other one answers
 unblocked
+== dispatch_mode 4
+one client address, one worker: true
