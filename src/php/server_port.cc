@@ -71,6 +71,13 @@ ServerObject *port_server(PortObject *p) {
     return o;
 }
 
+// The server of a Port that listen() made; for any other, throws as Swoole does.
+ServerObject *port_server_or_throw(PortObject *p) {
+    ServerObject *o = port_server(p);
+    if (!o) zend_throw_error(nullptr, "please use the Swoole\\Server->listen method");
+    return o;
+}
+
 // The events a port can have (Swoole's server_port_event_map); the others belong to the
 // server only.
 bool is_port_event(int ev) {
@@ -311,11 +318,8 @@ ZEND_METHOD(Swoole_Server_Port, set) {
         Z_PARAM_ARRAY_HT(settings)
     ZEND_PARSE_PARAMETERS_END();
     PortObject *p = port_from(Z_OBJ_P(ZEND_THIS));
-    ServerObject *o = port_server(p);
-    if (!o) {
-        zend_throw_error(nullptr, "please use the Swoole\\Server->listen method");
-        RETURN_THROWS();
-    }
+    ServerObject *o = port_server_or_throw(p);
+    if (!o) RETURN_THROWS();
     ServerImpl &impl = *o->impl;
     if (impl.running) {
         php_error_docref(nullptr, E_WARNING, "server is running, unable to change settings");
@@ -351,11 +355,8 @@ ZEND_METHOD(Swoole_Server_Port, on) {
         Z_PARAM_ZVAL(fn)
     ZEND_PARSE_PARAMETERS_END();
     PortObject *p = port_from(Z_OBJ_P(ZEND_THIS));
-    ServerObject *o = port_server(p);
-    if (!o) {
-        zend_throw_error(nullptr, "please use the Swoole\\Server->listen method");
-        RETURN_THROWS();
-    }
+    ServerObject *o = port_server_or_throw(p);
+    if (!o) RETURN_THROWS();
     zend_fcall_info_cache fcc;
     if (!wsserver_parse_callable(fn, fcc)) {
         zend_argument_type_error(2, "must be a valid callback");
