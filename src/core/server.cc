@@ -387,6 +387,16 @@ void Server::arm_heartbeat() {
 std::vector<SessionId> Server::idle_sessions(uint32_t idle_seconds, bool close_them) {
     std::vector<SessionId> idle;
     const int64_t now = wall_seconds();
+    if (!master_.empty() && table_) {
+        // A SWOOLE_PROCESS worker: the master's sessions, by the times their rows carry
+        // (updated by the owning thread once a second at most).
+        for (SessionId id : session_ids()) {
+            ConnectionInfo row;
+            if (table_->get(id, row) != SlotStatus::kOk || row.worker_id >= 0) continue;
+            int64_t last = (row.last_recv_time_us ? row.last_recv_time_us : row.connect_time_us) / 1000000;
+            if (now - last >= static_cast<int64_t>(idle_seconds)) idle.push_back(id);
+        }
+    }
     for (SessionId id : local_session_ids()) {
         Connection *c = find_live(id);
         if (!c) continue;
