@@ -25,6 +25,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -171,9 +172,19 @@ public:
         a.sin_family = AF_INET;
         a.sin_port = htons(port);
         a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        FUZZ_CHECK(::connect(fd_, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0, "connect: %s",
-                   std::strerror(errno));
+        // Non-blocking from the start: libFuzzer's SIGALRM (-timeout) may interrupt a
+        // blocking connect(), which then goes on in the background.
         ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+        if (::connect(fd_, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0) {
+            FUZZ_CHECK(errno == EINPROGRESS || errno == EINTR, "connect: %s", std::strerror(errno));
+            pollfd p{fd_, POLLOUT, 0};
+            int ready = 0;
+            for (int i = 0; i < 100 && ready <= 0; i++) ready = ::poll(&p, 1, 20);
+            int err = 0;
+            socklen_t len = sizeof err;
+            ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
+            FUZZ_CHECK(ready > 0 && err == 0, "connect: %s", std::strerror(err ? err : ETIMEDOUT));
+        }
     }
     ~Peer() {
         linger lg{1, 0};
