@@ -59,7 +59,9 @@ fwrite($s, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
 $reply = fread($s, 1024);
 echo "plain text: ", var_export($reply === '' || $reply === false || !str_starts_with($reply, 'HTTP'), true), ", eof: ", var_export(fread($s, 1) === '' && feof($s), true), "\n";
 fclose($s);
-ws_server_wait_output($srv, 'close 3');  // the wss, https and plain-text connections
+// The wss and https connections; the plain-text one failed its TLS handshake, so (as in
+// Swoole) PHP never hears of it.
+ws_server_wait_output($srv, 'close 2');
 echo ws_stop_server($srv);
 
 // Settings errors: start() warns and returns false.
@@ -83,7 +85,6 @@ plain text: true, eof: true
 open 1
 close 1
 close 2
-close 3
 no files: Warning: Swoole\Server::start(): SWOOLE_SSL needs the ssl_cert_file and ssl_key_file settings
 bool(false)
 missing cert: Warning: Swoole\Server::start(): %sDIR/none.pem%s

@@ -612,7 +612,9 @@ void Server::accept_one(Accepted &&accepted, size_t listener_index) {
             }
         });
     }
-    events_.on_connect(id);
+    // Over TLS the connection exists for PHP once its handshake completed (as in Swoole):
+    // a client refused there causes neither onConnect nor onClose.
+    if (!c.tls_.valid()) events_.on_connect(id);
 }
 
 // ---- input
@@ -653,12 +655,25 @@ void Server::read_connection(Connection &c) {
         size_t len = r.bytes;
         if (c.tls_.valid()) {
             tls_plain_.clear();
+            const bool was_ready = c.tls_.handshake_done();
             TlsSession::Status st = c.tls_.feed(data, len, tls_plain_);
             send_tls_output(c);
             if (c.phase_ == Phase::Closed) return;
+            if (!was_ready && c.tls_.handshake_done()) {
+                events_.on_connect(c.id_);
+                if (c.phase_ == Phase::Closed) return;
+            }
             if (st == TlsSession::Status::Error || st == TlsSession::Status::Closed) {
                 if (!tls_plain_.empty()) consume(c, reinterpret_cast<uint8_t *>(tls_plain_.data()), tls_plain_.size());
-                if (c.phase_ != Phase::Closed) on_eof(c);
+                if (c.phase_ == Phase::Closed) return;
+                if (st == TlsSession::Status::Error && !c.out_.empty()) {
+                    // The fatal alert (unknown_ca, certificate_required...) is queued: the
+                    // peer learns why it was refused rather than seeing a bare EOF.
+                    if (c.ws_) c.ws_->connection_lost();
+                    drain_and_close(c);
+                } else {
+                    on_eof(c);
+                }
                 return;
             }
             data = reinterpret_cast<uint8_t *>(tls_plain_.data());
@@ -1092,7 +1107,7 @@ void Server::close_now(Connection &c, bool reset) {
     if (table_) table_->release(id);
     if (c.opened_) {
         events_.on_close(id);
-    } else if (config_.has_disconnect_handler) {
+    } else if (config_.has_disconnect_handler && (!c.tls_.valid() || c.tls_.handshake_done())) {
         events_.on_disconnect(id);
     }
     auto it = connections_.find(id);

@@ -187,6 +187,8 @@ struct CloseInfo {
 // Server method, including close() of the very session it is about.
 class ServerEvents {
 public:
+    // A new connection; with TLS, once its handshake completed (a client refused there
+    // causes no event at all).
     virtual void on_connect(SessionId) {}
     // A plain HTTP request (has_request_handler). Answer with respond() or respond_head()
     // + write_body() + end_body(), now or later; the next pipelined request waits. The

@@ -7,6 +7,7 @@ target changes. Layouts (see the targets):
   fuzz_inflater:      [inflate options][deflate options] data
   fuzz_utf8:          [chunking byte] text
   fuzz_multipart:     [limits byte] Content-Type value "\n" body
+  fuzz_server:        [configuration][limits] [chunking] client byte stream
 """
 import os
 import shutil
@@ -131,6 +132,65 @@ def multipart_seeds():
     return s
 
 
+# fuzz_server configuration bits (byte 0) and limits bits (byte 1); see fuzz_server.cc
+USER_HANDSHAKE, DELIVER_CONTROL, DEFER, PRELUDE, SMALL_OUTPUT, BROADCAST, BEFORE_HANDSHAKE, RAW_TCP = (
+    1, 2, 4, 8, 16, 32, 64, 128)
+MAX_64, MAX_1024, MAX_16K, MAX_128K = 0, 1, 2, 3
+SMALL_READS, NO_COMPRESSION, NO_TAKEOVER, SUBPROTOCOL, NO_REQUEST_HANDLER = 4, 8, 16, 32, 64
+ZERO_MASK = b"\0\0\0\0"
+
+
+def server_seeds():
+    def http(method, target, fields=(), body=b""):
+        head = f"{method} {target} HTTP/1.1\r\nHost: x\r\n".encode()
+        for f in fields:
+            head += f.encode() + b"\r\n"
+        if body and not any(f.lower().startswith(("content-length", "transfer-encoding")) for f in fields):
+            head += b"Content-Length: %d\r\n" % len(body)
+        return head + b"\r\n" + body
+
+    def upgrade(target="/ws", fields=()):
+        return http("GET", target, ("Upgrade: websocket", "Connection: Upgrade",
+                                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13")
+                    + tuple(fields))
+
+    deflate_offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"
+    s = {}
+    s["get"] = bytes([0, MAX_1024, 1]) + http("GET", "/index?x=1", ("X-Echo: hi",))
+    s["pipelined_then_upgrade"] = bytes([0, MAX_1024, 2]) + (
+        http("GET", "/a") + http("POST", "/b", body=b"body") + upgrade() + frame(1, b"after upgrade"))
+    s["deferred_user_handshake"] = bytes([USER_HANDSHAKE | DEFER, MAX_1024, 3]) + (
+        http("GET", "/first") + upgrade("/ws") + frame(2, b"\x00\x01binary") + frame(8, struct.pack(">H", 1000)))
+    s["user_handshake_deny"] = bytes([USER_HANDSHAKE, MAX_1024, 4]) + upgrade("/deny")
+    s["body_too_large"] = bytes([0, MAX_64, 5]) + http("POST", "/big", body=b"x" * 100)
+    s["chunked_stream"] = bytes([DEFER, MAX_1024, 6]) + (
+        http("POST", "/stream", ("Transfer-Encoding: chunked", "X-Echo: a\tb"), b"4\r\nwiki\r\n0\r\n\r\n"))
+    s["expect_continue"] = bytes([0, MAX_1024, 7]) + http("PUT", "/put", ("Expect: 100-continue", "Content-Length: 3")) + b"abc"
+    s["close_reset_paths"] = bytes([0, MAX_1024, 8]) + http("GET", "/close") + http("GET", "/reset")
+    s["prelude_commands"] = bytes([PRELUDE, MAX_16K, 9]) + b"".join(
+        frame(1, c) for c in (b"hello", b"!f", b"!b", b"!p", b"!x", b"!d")) + frame(8, struct.pack(">H", 4000))
+    s["prelude_compressed"] = bytes([PRELUDE, MAX_1024, 10]) + (
+        frame(1, raw_deflate(b"Hello compressed Hello"), rsv1=True, mask=ZERO_MASK) +
+        frame(2, raw_deflate(b"x" * 5000), rsv1=True, mask=ZERO_MASK))
+    s["prelude_no_takeover"] = bytes([PRELUDE | BROADCAST, MAX_1024 | NO_TAKEOVER | SUBPROTOCOL, 11]) + (
+        frame(1, raw_deflate(b"one"), rsv1=True, mask=ZERO_MASK) + frame(1, raw_deflate(b"two"), rsv1=True, mask=ZERO_MASK))
+    s["fragments_and_ping"] = bytes([PRELUDE | DELIVER_CONTROL, MAX_1024 | SMALL_READS, 12]) + (
+        frame(1, b"frag", fin=False) + frame(9, b"ping") + frame(0, b"ment") + frame(10, b"pong") +
+        frame(8, struct.pack(">H", 1001) + b"going"))
+    s["too_big_message"] = bytes([PRELUDE, MAX_64, 13]) + frame(2, b"y" * 100)
+    s["invalid_utf8"] = bytes([PRELUDE | DELIVER_CONTROL, MAX_1024, 14]) + frame(1, b"\xed\xa0\x80")
+    s["small_output_big_pushes"] = bytes([PRELUDE | SMALL_OUTPUT, MAX_1024 | NO_COMPRESSION, 15]) + frame(1, b"!b") * 8
+    s["broadcast_before_handshake"] = bytes([BROADCAST | BEFORE_HANDSHAKE, MAX_1024, 16]) + (
+        upgrade("/ws", (deflate_offer,)) + frame(1, b"to everyone"))
+    s["kick_in_before_handshake"] = bytes([BEFORE_HANDSHAKE, MAX_1024, 17]) + upgrade("/kick")
+    s["no_request_handler"] = bytes([0, MAX_1024 | NO_REQUEST_HANDLER, 18]) + http("GET", "/")
+    s["raw_tcp"] = bytes([RAW_TCP, MAX_1024, 19]) + b"hello raw\n" + http("GET", "/") + b"!c"
+    s["bad_version"] = bytes([0, MAX_1024, 20]) + http("GET", "/", ("Upgrade: websocket", "Connection: Upgrade",
+                                                                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+                                                                   "Sec-WebSocket-Version: 8"))
+    return s
+
+
 def write(target, seeds):
     d = os.path.join(CORPUS, target)
     shutil.rmtree(d, ignore_errors=True)
@@ -145,3 +205,4 @@ if __name__ == "__main__":
     write("fuzz_inflater", inflater_seeds())
     write("fuzz_utf8", utf8_seeds())
     write("fuzz_multipart", multipart_seeds())
+    write("fuzz_server", server_seeds())
