@@ -130,6 +130,7 @@ std::string encode_closed(const ClientInfo &c, const CloseInfo &close, bool has_
     w.num(static_cast<int32_t>(c.websocket_status));
     w.num(static_cast<uint64_t>(c.send_queued_bytes));
     w.num(static_cast<int32_t>(c.worker_id));
+    w.num(static_cast<int32_t>(c.reactor_id));
     w.num(static_cast<int32_t>(c.server_fd));
     w.num(static_cast<int32_t>(c.socket_fd));
     w.num(static_cast<int32_t>(c.socket_type));
@@ -143,18 +144,19 @@ std::string encode_closed(const ClientInfo &c, const CloseInfo &close, bool has_
 bool decode_closed(std::string_view encoded, ClientInfo &c, CloseInfo &close, bool &has_close_info) {
     Reader r(encoded);
     std::string_view ip, reason;
-    int32_t status = 0, worker = 0, server_fd = 0, socket_fd = 0, socket_type = 0;
+    int32_t status = 0, worker = 0, reactor = 0, server_fd = 0, socket_fd = 0, socket_type = 0;
     uint64_t queued = 0;
     uint8_t has = 0;
     if (!r.str(ip) || !r.num(c.remote_port) || !r.num(c.server_port) || !r.num(c.connect_time) ||
         !r.num(c.last_recv_time) || !r.num(c.last_send_time) || !r.num(status) || !r.num(queued) ||
-        !r.num(worker) || !r.num(server_fd) || !r.num(socket_fd) || !r.num(socket_type) || !r.num(has) ||
+        !r.num(worker) || !r.num(reactor) || !r.num(server_fd) || !r.num(socket_fd) || !r.num(socket_type) || !r.num(has) ||
         !r.num(close.peer_code) || !r.num(close.sent_code) || !r.str(reason))
         return false;
     c.remote_ip = std::string(ip);
     c.websocket_status = status;
     c.send_queued_bytes = static_cast<size_t>(queued);
     c.worker_id = worker;
+    c.reactor_id = reactor;
     c.server_fd = server_fd;
     c.socket_fd = socket_fd;
     c.socket_type = socket_type;

@@ -1640,14 +1640,16 @@ bool Server::client_info(SessionId id, ClientInfo &out) const {
         out.last_send_time = row->last_send_time_us / 1000000;
         out.websocket_status = row->websocket_status;
         out.send_queued_bytes = row->send_queued_bytes;
-        out.worker_id = row->worker_id < 0 ? row->reactor_id : row->worker_id;
+        out.worker_id = std::max(row->worker_id, 0);
+        out.reactor_id = row->reactor_id;
         out.server_fd = row->server_fd;
         out.socket_fd = row->socket_fd;
         out.socket_type = row->socket_type;
         return true;
     }
     const Listener &l = listener(c->listener_index_);
-    out.worker_id = worker_id_ < 0 ? reactor_id_ : worker_id_;
+    out.worker_id = std::max(worker_id_, 0);
+    out.reactor_id = reactor_id_;
     out.server_fd = l.fd();
     out.socket_fd = c->fd_.get();
     out.socket_type = l.address().is_ipv6() ? 3 : 1;

@@ -169,7 +169,8 @@ struct ClientInfo {
     int64_t last_send_time = 0;
     int websocket_status = websocket_status::kNone;
     size_t send_queued_bytes = 0;
-    int worker_id = 0;   // the worker that owns the socket
+    int worker_id = 0;   // the worker that owns the socket (0 in SWOOLE_PROCESS: the master does)
+    int reactor_id = 0;  // BASE: that worker; PROCESS: the master's thread that owns it
     int server_fd = -1;  // the listening socket, in the owner
     int socket_fd = -1;  // the connection's descriptor, in the owner
     int socket_type = 1;  // SWOOLE_SOCK_TCP, or SWOOLE_SOCK_TCP6 (3)

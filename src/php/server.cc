@@ -474,7 +474,7 @@ bool client_info_array(zval *out, ws::Server *s, ws::SessionId id, bool websocke
     add_assoc_long(out, "socket_type", info.socket_type);
     add_assoc_long(out, "remote_port", info.remote_port);
     add_assoc_stringl(out, "remote_ip", info.remote_ip.data(), info.remote_ip.size());
-    add_assoc_long(out, "reactor_id", info.worker_id);  // BASE: the worker; PROCESS: the reactor thread
+    add_assoc_long(out, "reactor_id", info.reactor_id);  // BASE: the worker; PROCESS: the reactor thread
     add_assoc_long(out, "connect_time", info.connect_time);
     add_assoc_long(out, "last_time", info.last_recv_time ? info.last_recv_time : info.connect_time);
     add_assoc_double(out, "last_recv_time", static_cast<double>(info.last_recv_time));
