@@ -386,16 +386,17 @@ bool apply_setting(ws::ServerConfig &c, ProcessSettings &p, const SettingKey &ke
         }
         (name == "heartbeat_check_interval" ? c.heartbeat_check_interval : c.heartbeat_idle_time) =
             static_cast<uint32_t>(n);
-    } else if (name == "worker_num") {
-        // Swoole: 0 means one per CPU; more than 1000 per CPU is refused.
+    } else if (name == "worker_num" || name == "reactor_num") {
+        // Swoole: 0 means one per CPU; more than 1000 per CPU is refused. (reactor_num 0 is
+        // resolved by start(): also at most 8 and at most worker_num.)
         const long cpus = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
-        if (n == 0) n = cpus;
+        if (n == 0 && name == "worker_num") n = cpus;
         if (n > cpus * 1000) {
-            php_error_docref(nullptr, E_WARNING, "worker_num=" ZEND_LONG_FMT " is too large (at most %ld)", n,
+            php_error_docref(nullptr, E_WARNING, "%s=" ZEND_LONG_FMT " is too large (at most %ld)", key.name, n,
                              cpus * 1000);
             return false;
         }
-        c.worker_num = static_cast<int>(n);
+        (name == "worker_num" ? c.worker_num : c.reactor_num) = static_cast<int>(n);
     } else if (name == "task_worker_num") {
         if (n > 1024) {
             php_error_docref(nullptr, E_WARNING, "setting 'task_worker_num' is too large (at most 1024)");
@@ -409,15 +410,6 @@ bool apply_setting(ws::ServerConfig &c, ProcessSettings &p, const SettingKey &ke
             return false;
         }
         c.max_connection = static_cast<uint32_t>(n);
-    } else if (name == "reactor_num") {
-        // Swoole: 0 means one per CPU; more than 1000 per CPU is refused.
-        const long cpus = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
-        if (n > cpus * 1000) {
-            php_error_docref(nullptr, E_WARNING, "reactor_num=" ZEND_LONG_FMT " is too large (at most %ld)", n,
-                             cpus * 1000);
-            return false;
-        }
-        c.reactor_num = static_cast<int>(n);
     } else if (name == "dispatch_mode") {
         if (n < 1 || n > 4) {
             php_error_docref(nullptr, E_WARNING,
