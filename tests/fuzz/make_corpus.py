@@ -191,6 +191,20 @@ def server_seeds():
     return s
 
 
+def handshake_seeds():
+    base = ("GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n")
+    s = {}
+    s["plain"] = bytes([0]) + (base + "\r\n").encode()
+    s["deflate"] = bytes([1]) + (base + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n").encode()
+    s["subprotocol"] = bytes([2]) + (base + "Sec-WebSocket-Protocol: superchat, chat\r\n\r\n").encode()
+    s["repeated_extensions"] = bytes([1]) + (base + "Sec-WebSocket-Extensions: x-foo\r\n"
+                                                    "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=9\r\n\r\n").encode()
+    s["post"] = bytes([0]) + (base.replace("GET", "POST") + "Content-Length: 2\r\n\r\nab").encode()
+    s["version8"] = bytes([0]) + (base.replace("Version: 13", "Version: 8") + "\r\n").encode()
+    return s
+
+
 def write(target, seeds):
     d = os.path.join(CORPUS, target)
     shutil.rmtree(d, ignore_errors=True)
@@ -206,3 +220,4 @@ if __name__ == "__main__":
     write("fuzz_utf8", utf8_seeds())
     write("fuzz_multipart", multipart_seeds())
     write("fuzz_server", server_seeds())
+    write("fuzz_handshake", handshake_seeds())
