@@ -1266,6 +1266,20 @@ bool prepare_processes(ServerObject *o) {
 
 // ---------------------------------------------------------------- methods
 
+namespace {
+
+// The engine of a running worker (not the manager); else a warning and nullptr.
+ws::Server *running_engine(ServerImpl &impl) {
+    ws::Server *s = impl.server.get();
+    if (!impl.running || !s || impl.is_manager) {
+        php_error_docref(nullptr, E_WARNING, "server is not running");
+        return nullptr;
+    }
+    return s;
+}
+
+}  // namespace
+
 ZEND_METHOD(Swoole_Server, __construct) {
     zend_string *host = nullptr;
     zend_long port = 0;
@@ -1649,11 +1663,8 @@ ZEND_METHOD(Swoole_Server, sendMessage) {
         Z_PARAM_LONG(dst)
     ZEND_PARSE_PARAMETERS_END();
     ServerImpl &impl = *this_server(ZEND_THIS)->impl;
-    ws::Server *s = impl.server.get();
-    if (!impl.running || !s || impl.is_manager) {
-        php_error_docref(nullptr, E_WARNING, "server is not running");
-        RETURN_FALSE;
-    }
+    ws::Server *s = running_engine(impl);
+    if (!s) RETURN_FALSE;
     if (dst < 0 || dst >= impl.config.worker_num + impl.config.task_worker_num) {
         php_error_docref(nullptr, E_WARNING, "worker_id[" ZEND_LONG_FMT "] is invalid", dst);
         RETURN_FALSE;
@@ -1990,11 +2001,8 @@ ZEND_METHOD(Swoole_Server, heartbeat) {
         Z_PARAM_BOOL(close_them)
     ZEND_PARSE_PARAMETERS_END();
     ServerImpl &impl = *this_server(ZEND_THIS)->impl;
-    ws::Server *s = impl.server.get();
-    if (!impl.running || !s || impl.is_manager) {
-        php_error_docref(nullptr, E_WARNING, "server is not running");
-        RETURN_FALSE;
-    }
+    ws::Server *s = running_engine(impl);
+    if (!s) RETURN_FALSE;
     const ws::ServerConfig &c = impl.config;
     uint32_t idle = c.heartbeat_idle_time ? c.heartbeat_idle_time : 2 * c.heartbeat_check_interval;
     if (idle == 0) {
