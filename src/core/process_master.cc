@@ -4,7 +4,9 @@
 #include <sys/ioctl.h>
 #include <linux/sockios.h>
 
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <functional>
 #include <thread>
 
@@ -34,10 +36,14 @@ public:
         if (options_.table) server_->attach_table(*options_.table, -1);
         server_->set_reactor_id(id_);
         for (UniqueFd &fd : channels) {
+            // A worker stuck long enough to leave this much unread gets no more events: bounded
+            // by the largest message, not by the machine's memory.
+            PacketChannel::Limits limits;
+            limits.max_queued = std::max<size_t>(64u * 1024 * 1024, 4 * c.package_max_length);
             auto ch = PacketChannel::open(
                 server_->reactor(), std::move(fd), scratch_,
                 [this](const ChannelHeader &h, std::string_view payload) { server_->execute(h, payload); },
-                [] {});  // only when the manager and every worker are gone: nothing to do
+                [] {}, limits);  // closed only when the manager and every worker are gone
             if (!ch) return ch.error().code;
             workers_.push_back(std::move(ch.value()));
         }
@@ -163,7 +169,18 @@ private:
         h.session = id;
         h.target_worker = static_cast<int32_t>(w);
         h.reserved = static_cast<uint16_t>(id_);
-        workers_[w]->send(h, payload);  // full (a stuck worker): the event is dropped
+        if (workers_[w]->send(h, payload)) return;
+        // The worker's pipe is full (it is stuck) or gone: the event cannot be delivered, so
+        // the connection cannot go on in order. Said in the log, and the connection closed,
+        // rather than a message silently missing from its stream.
+        const int64_t now = static_cast<int64_t>(::time(nullptr));
+        if (server_->logger() && now != full_logged_at_) {
+            full_logged_at_ = now;
+            server_->logger()->logf(LogLevel::kWarning,
+                                    "the pipe to worker#%zu is full (%zu bytes queued): session#%lld closed", w,
+                                    workers_[w]->queued_bytes(), static_cast<long long>(id));
+        }
+        if (type != ChannelMessageType::EvClose && type != ChannelMessageType::EvDisconnect) server_->close(id, false);
     }
 
     int id_;
@@ -172,6 +189,7 @@ private:
     std::vector<char> scratch_;
     std::vector<std::unique_ptr<PacketChannel>> workers_;  // declared after server_: destroyed first
     size_t rr_ = 0;
+    int64_t full_logged_at_ = 0;  // wall seconds: one "pipe is full" line per second
     std::thread thread_;
 };
 

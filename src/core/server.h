@@ -279,6 +279,7 @@ public:
     // Where the server's own warnings go (a connection refused at max_connection). The
     // logger must outlive the Server; without one nothing is logged.
     void set_logger(const Logger *logger) { logger_ = logger; }
+    const Logger *logger() const { return logger_; }
 
     // ---- several workers (BASE mode, worker_num > 1); all before run()
     // Session ids come from `table` (shared by every worker, created before fork) and every

@@ -791,6 +791,9 @@ protected:
         ASSERT_TRUE(proto.ok()) << proto.error().message;
         proto_ = std::move(proto.value());
         proto_->serve_no_connections();
+        log_path_ = "/tmp/wsserver_process_master_test_" + std::to_string(::getpid()) + ".log";
+        ASSERT_TRUE(logger_.open(log_path_).ok());
+        proto_->set_logger(&logger_);
         auto channels = ProcessChannels::create(1, 1);
         ASSERT_TRUE(channels.ok()) << channels.error().message;
         ProcessMasterOptions mo;
@@ -814,6 +817,7 @@ protected:
             master_->stop();
             master_->join();
         }
+        ::unlink(log_path_.c_str());
     }
     template <typename Pred>
     bool pump_until(Pred pred, int ms = 2000) {
@@ -847,6 +851,8 @@ protected:
 
     Events proto_events_;
     Events events_;
+    Logger logger_;
+    std::string log_path_;
     std::unique_ptr<ConnectionTable> table_;
     std::unique_ptr<Server> proto_;
     std::unique_ptr<Server> worker_;
@@ -900,6 +906,36 @@ TEST_F(ProcessMasterTest, LargeMessagesCrossTheHopBothWays) {
     ASSERT_TRUE(read_frame(c, f));
     EXPECT_EQ(f.opcode, 0x2);
     EXPECT_TRUE(f.payload == big);
+}
+
+// A worker that never reads: once its pipe holds the bound (64 MiB here), the connection
+// whose event cannot be delivered is closed and the log says why; nothing is dropped silently.
+TEST_F(ProcessMasterTest, StuckWorkerPipeFullClosesTheConnectionWithALogLine) {
+    Client c(proto_->port());
+    SessionId id = open_client(c);
+    ASSERT_NE(id, 0u);
+    const std::string frame = client_frame(0x2, std::string(1900 * 1024, 'x'));
+    bool closed = false;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    // The worker is never pumped from here on. 60 x 1.9 MiB is past 64 MiB.
+    for (int i = 0; i < 60 && !closed && std::chrono::steady_clock::now() < deadline; i++) {
+        closed = !c.send(frame);
+        c.drain();
+        closed = closed || c.eof();
+    }
+    for (int i = 0; i < 400 && !closed; i++) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        c.drain();
+        closed = c.eof();
+    }
+    EXPECT_TRUE(closed);
+    std::FILE *f = std::fopen(log_path_.c_str(), "r");
+    ASSERT_NE(f, nullptr);
+    char line[512] = {};
+    bool logged = false;
+    while (std::fgets(line, sizeof line, f)) logged = logged || std::strstr(line, "the pipe to worker#0 is full");
+    std::fclose(f);
+    EXPECT_TRUE(logged);
 }
 
 TEST_F(ProcessMasterTest, HttpRequestIsAnsweredByTheWorker) {
