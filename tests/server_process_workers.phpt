@@ -14,7 +14,7 @@ use Swoole\WebSocket\Server;
 $server = new Server("127.0.0.1", 0, SWOOLE_PROCESS);
 echo "PORT {$server->port}\n";
 $server->set(['worker_num' => 2, 'reactor_num' => 2, 'dispatch_mode' => DISPATCH_MODE]);
-$server->on('start', function (Server $s) { echo "start in master: ", var_export($s->master_pid === getmypid(), true), "\n"; });
+$server->on('start', function (Server $s) { echo "start in master: " . var_export($s->master_pid === getmypid(), true) . "\n"; });
 $server->on('workerStart', function (Server $s, int $id) { echo "workerStart $id\n"; });
 $server->on('connect', function (Server $s, int $fd) { echo "connect $fd\n"; });
 $server->on('message', function (Server $s, $f) {
@@ -32,7 +32,8 @@ $server->on('message', function (Server $s, $f) {
 });
 $server->on('close', function (Server $s, int $fd) {
     $info = $s->getClientInfo($fd);
-    echo "close $fd ip=", $info['remote_ip'] ?? '?', " worker=", $s->getWorkerId(), "\n";
+    // One echo per line: echo with commas writes each part apart, and workers interleave.
+    echo "close $fd ip=" . ($info['remote_ip'] ?? '?') . " worker=" . $s->getWorkerId() . "\n";
 });
 $server->on('shutdown', function () { echo "shutdown\n"; });
 $server->start();
