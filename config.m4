@@ -71,32 +71,32 @@ if test "$PHP_WSSERVER" != "no"; then
   fi
 
   WSSERVER_CORE_SOURCES="
-    src/core/connection_table.cc
-    src/core/daemon.cc
-    src/core/deflate_negotiation.cc
-    src/core/frame.cc
-    src/core/frame_decoder.cc
-    src/core/handshake.cc
-    src/core/http_parser.cc
-    src/core/log.cc
-    src/core/message_channel.cc
-    src/core/multipart.cc
-    src/core/output_queue.cc
-    src/core/packet_channel.cc
-    src/core/permessage_deflate.cc
-    src/core/process_master.cc
-    src/core/process_messages.cc
-    src/core/reactor.cc
-    src/core/server.cc
-    src/core/socket.cc
-    src/core/syscall.cc
-    src/core/timer_queue.cc
-    src/core/tls.cc
-    src/core/utf8.cc
-    src/core/websocket_handshake.cc
-    src/core/websocket_session.cc
-    src/core/worker_pool.cc
-    src/core/worker_status.cc
+    src/core/http/http_parser.cc
+    src/core/http/multipart.cc
+    src/core/ipc/message_channel.cc
+    src/core/ipc/packet_channel.cc
+    src/core/ipc/process_messages.cc
+    src/core/ipc/worker_status.cc
+    src/core/net/log.cc
+    src/core/net/output_queue.cc
+    src/core/net/reactor.cc
+    src/core/net/socket.cc
+    src/core/net/syscall.cc
+    src/core/net/timer_queue.cc
+    src/core/net/tls.cc
+    src/core/process/daemon.cc
+    src/core/process/process_master.cc
+    src/core/process/worker_pool.cc
+    src/core/server/connection_table.cc
+    src/core/server/server.cc
+    src/core/websocket/deflate_negotiation.cc
+    src/core/websocket/frame.cc
+    src/core/websocket/frame_decoder.cc
+    src/core/websocket/handshake.cc
+    src/core/websocket/permessage_deflate.cc
+    src/core/websocket/utf8.cc
+    src/core/websocket/websocket_handshake.cc
+    src/core/websocket/websocket_session.cc
   "
 
   WSSERVER_PHP_SOURCES="
@@ -111,11 +111,16 @@ if test "$PHP_WSSERVER" != "no"; then
 
   PHP_NEW_EXTENSION(wsserver, $WSSERVER_CORE_SOURCES $WSSERVER_PHP_SOURCES, $ext_shared,, $WSSERVER_CXXFLAGS, cxx)
 
-  PHP_ADD_BUILD_DIR($ext_builddir/src/core)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/core/http)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/core/ipc)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/core/net)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/core/process)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/core/server)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/core/websocket)
   PHP_ADD_BUILD_DIR($ext_builddir/src/php)
 
   dnl One include style everywhere: "php_wsserver.h", "stubs/x_arginfo.h",
-  dnl "core/frame.h", "php/classes.h".
+  dnl "core/websocket/frame.h", "php/classes.h".
   PHP_ADD_INCLUDE([$ext_srcdir])
   PHP_ADD_INCLUDE([$ext_srcdir/src])
 

@@ -28,8 +28,8 @@ fi
 
 cxx="${CXX:-clang++}"
 flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-       -fno-omit-frame-pointer -I"$root/src" -I"$root/src/core" -I"$root/tests/fuzz")
-core_sources=("$root"/src/core/*.cc)
+       -fno-omit-frame-pointer -I"$root/src" -I"$root/tests/fuzz")
+core_sources=("$root"/src/core/*/*.cc)
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

@@ -3,7 +3,7 @@
 
 #include <string_view>
 
-#include "core/frame.h"
+#include "core/websocket/frame.h"
 
 namespace {
 

@@ -20,7 +20,7 @@ extern "C" {
 #include <utility>
 #include <vector>
 
-#include "core/multipart.h"
+#include "core/http/multipart.h"
 #include "stubs/http_server_arginfo.h"
 
 zend_class_entry *wsserver_ce_http_server = nullptr;

@@ -11,13 +11,13 @@
 #include <unordered_set>
 #include <vector>
 
-#include "core/connection_table.h"
-#include "core/process_master.h"
-#include "core/daemon.h"
-#include "core/log.h"
-#include "core/server.h"
-#include "core/worker_pool.h"
-#include "core/worker_status.h"
+#include "core/server/connection_table.h"
+#include "core/process/process_master.h"
+#include "core/process/daemon.h"
+#include "core/net/log.h"
+#include "core/server/server.h"
+#include "core/process/worker_pool.h"
+#include "core/ipc/worker_status.h"
 
 // Indexes of the callbacks set with on().
 enum wsserver_event {

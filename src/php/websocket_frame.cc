@@ -8,9 +8,9 @@
 #include <cstring>
 #include <string>
 
-#include "core/frame.h"
-#include "core/frame_decoder.h"
-#include "core/permessage_deflate.h"
+#include "core/websocket/frame.h"
+#include "core/websocket/frame_decoder.h"
+#include "core/websocket/permessage_deflate.h"
 #include "stubs/websocket_frame_arginfo.h"
 
 zend_class_entry *wsserver_ce_frame = nullptr;

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-#include "core/frame.h"
+#include "core/websocket/frame.h"
 #include "stubs/websocket_server_arginfo.h"
 
 zend_class_entry *wsserver_ce_websocket_server = nullptr;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/frame_decoder.h"
+#include "core/websocket/frame_decoder.h"
 #include "fuzz_common.h"
 
 using namespace wsserver;

@@ -13,10 +13,10 @@
 #include <string>
 #include <string_view>
 
-#include "core/handshake.h"
-#include "core/http_parser.h"
-#include "core/process_messages.h"
-#include "core/websocket_handshake.h"
+#include "core/websocket/handshake.h"
+#include "core/http/http_parser.h"
+#include "core/ipc/process_messages.h"
+#include "core/websocket/websocket_handshake.h"
 #include "fuzz_common.h"
 
 using namespace wsserver;

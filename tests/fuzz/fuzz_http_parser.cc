@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/http_parser.h"
+#include "core/http/http_parser.h"
 #include "fuzz_common.h"
 
 using namespace wsserver;

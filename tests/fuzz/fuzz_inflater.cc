@@ -9,7 +9,7 @@
 #include <cstring>
 #include <string>
 
-#include "core/permessage_deflate.h"
+#include "core/websocket/permessage_deflate.h"
 #include "fuzz_common.h"
 
 using namespace wsserver;

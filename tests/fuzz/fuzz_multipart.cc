@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/multipart.h"
+#include "core/http/multipart.h"
 #include "fuzz_common.h"
 
 using namespace wsserver;

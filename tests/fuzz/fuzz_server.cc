@@ -1,4 +1,4 @@
-// Fuzz target: a whole live Server (src/core/server.h) fed an attacker's byte stream over a
+// Fuzz target: a whole live Server (src/core/server/server.h) fed an attacker's byte stream over a
 // real loopback connection. The server is what the PHP binding makes of an echo
 // WebSocket\Server with onRequest: plain requests answered (at once or from a timer,
 // whole or streamed), upgrades by the built-in handshake or by the "user's" onHandShake,
@@ -38,10 +38,10 @@
 #include <string_view>
 #include <vector>
 
-#include "core/frame.h"
-#include "core/frame_decoder.h"
-#include "core/handshake.h"
-#include "core/server.h"
+#include "core/websocket/frame.h"
+#include "core/websocket/frame_decoder.h"
+#include "core/websocket/handshake.h"
+#include "core/server/server.h"
 #include "fuzz_common.h"
 
 using namespace wsserver;

@@ -27,7 +27,7 @@
 #include <memory>
 #include <string>
 
-#include "core/tls.h"
+#include "core/net/tls.h"
 #include "fuzz_common.h"
 
 using namespace wsserver;

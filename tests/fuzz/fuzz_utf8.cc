@@ -5,7 +5,7 @@
 #include <cstring>
 #include <vector>
 
-#include "core/utf8.h"
+#include "core/websocket/utf8.h"
 #include "fuzz_common.h"
 
 using namespace wsserver;

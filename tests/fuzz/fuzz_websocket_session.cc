@@ -26,11 +26,11 @@
 #include <string>
 #include <vector>
 
-#include "core/frame.h"
-#include "core/frame_decoder.h"
-#include "core/permessage_deflate.h"
-#include "core/utf8.h"
-#include "core/websocket_session.h"
+#include "core/websocket/frame.h"
+#include "core/websocket/frame_decoder.h"
+#include "core/websocket/permessage_deflate.h"
+#include "core/websocket/utf8.h"
+#include "core/websocket/websocket_session.h"
 #include "fuzz_common.h"
 
 using namespace wsserver;

@@ -1,5 +1,5 @@
 // Reference UTF-8 validator shared by the unit tests and the fuzz targets: an
-// independent implementation to check src/core/utf8.cc against.
+// independent implementation to check src/core/websocket/utf8.cc against.
 #pragma once
 
 #include <cstddef>
