@@ -46,7 +46,7 @@ ws_ensure_packages() {
 
 # Paths (relative to $WS_ROOT) that phpize, configure, make and run-tests.php
 # generate; keep in step with .gitignore. Used only outside git.
-WS_GENERATED_RE='^(Makefile(\.fragments|\.objects|\.global)?|config\.(h|h\.in|h\.in~|log|nice|status|cache|guess|sub)|configure(\.ac|\.in|~)?|libtool|ltmain\.sh|run-tests\.php|acinclude\.m4|aclocal\.m4|install-sh|missing|mkinstalldirs|tmp-php\.ini)$|^tests/[^/]*\.(diff|exp|log|out|php|sh|mem)$|\.(o|lo|la|dep|gcda|gcno|tgz)$'
+WS_GENERATED_RE='^(Makefile(\.fragments|\.objects|\.global)?|config\.(h|h\.in|h\.in~|log|nice|status|cache|guess|sub)|configure(\.ac|\.in|~)?|libtool|ltmain\.sh|run-tests\.php|acinclude\.m4|aclocal\.m4|install-sh|missing|mkinstalldirs|tmp-php\.ini)$|^tests/[^/]+/[^/]+\.(diff|exp|log|out|php|sh|mem)$|\.(o|lo|la|dep|gcda|gcno|tgz)$'
 
 # The files of the source tree, relative to $WS_ROOT, NUL-separated: tracked plus
 # untracked-but-not-ignored files from git, or a walk of the tree outside git.

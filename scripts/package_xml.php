@@ -80,7 +80,7 @@ function role_of(string $path): ?string
         || preg_match('#^(config\.h|config\.h\.in|run-tests\.php)$#', $path)) {
         return null;
     }
-    if (preg_match('#^tests/[^/]+\.(diff|exp|log|out|php|sh|mem)$#', $path)) {
+    if (preg_match('#^tests/[^/]+/[^/]+\.(diff|exp|log|out|php|sh|mem)$#', $path)) {
         return null;
     }
 
@@ -146,7 +146,7 @@ function render(string $root, string $date): string
  <name>$name</name>
  <channel>pecl.php.net</channel>
  <summary>WebSocket server with the API of Swoole\\WebSocket\\Server</summary>
- <description>wsserver reimplements Swoole's WebSocket server API (Swoole\\WebSocket\\Server, Swoole\\WebSocket\\Frame, Swoole\\WebSocket\\CloseFrame and their constants) as a C++17 extension. This release contains the frame codec (pack/unpack, RFC 6455 and RFC 7692), the constants and the class skeleton; the server itself comes in a later release.</description>
+ <description>wsserver reimplements Swoole's WebSocket server API (Swoole\\WebSocket\\Server, Swoole\\WebSocket\\Frame, Swoole\\WebSocket\\CloseFrame and their constants) as a C++17 extension: the WebSocket, HTTP and TCP server in SWOOLE_BASE and SWOOLE_PROCESS modes (workers, task workers, extra ports, TLS), Swoole\\Http\\Request and Response, and the frame codec (RFC 6455, RFC 7692). A script written for Swoole's WebSocket server runs on it unchanged.</description>
  <lead>
   <name>the wsserver authors</name>
   <user>wsserver</user>
@@ -164,7 +164,7 @@ function render(string $root, string $date): string
  </stability>
  <license uri="https://opensource.org/licenses/MIT">MIT</license>
  <notes>
-- Milestone 1: frame codec, constants and class skeleton.
+- The WebSocket server in SWOOLE_BASE and SWOOLE_PROCESS modes, with Http\\Request/Response, tasks, extra ports and TLS; the frame codec.
  </notes>
  <contents>
   <dir name="/">

@@ -43,8 +43,8 @@ run_phpt() {
   shift 2
   need_file "$so" "the extension was not built" || return 1
   need_file "$tree/run-tests.php" "phpize copies it; the build step did not run" || return 1
-  if ! compgen -G "$tree/tests/*.phpt" >/dev/null; then
-    echo "MISSING: $tree/tests/*.phpt (no phpt tests yet)"
+  if ! compgen -G "$tree/tests/*/*.phpt" >/dev/null; then
+    echo "MISSING: $tree/tests/*/*.phpt (no phpt tests yet)"
     return 1
   fi
   local out="$LOGS/$WS_STEP.summary" rc
@@ -93,7 +93,7 @@ run_unit() {
 # the steps (each runs in its own process: scripts/test.sh --step NAME)
 
 step_deps() {
-  # Third-party clients of the interop tests (tests/interop_*.phpt): Python's
+  # Third-party clients of the interop tests (tests/interop/*.phpt): Python's
   # websockets and Node's ws (Debian's node-ws, in /usr/share/nodejs; an already
   # installed nodejs, e.g. nodesource's, satisfies its dependency).
   WS_APT_PACKAGES+=(python3-websockets nodejs node-ws)

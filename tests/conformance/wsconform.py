@@ -4,7 +4,7 @@
     /usr/bin/python3 wsconform.py PORT [-v] [--only PREFIX[,PREFIX...]] [--skip PREFIX[,PREFIX...]]
                                   [--budget SECONDS] [--times] [--tls]
 
-It runs against an echo server (tests/conformance/echo_server.php: every data message
+It runs against an echo server (tests/conformance/echo_server.inc: every data message
 is pushed back with FIN | COMPRESS) on 127.0.0.1:PORT. Raw sockets, standard library
 only, so it can send what a normal client library refuses to send. The client masks
 every frame it sends, except in the cases that test unmasked frames.

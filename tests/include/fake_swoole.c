@@ -1,5 +1,5 @@
 /*
- * A do-nothing PHP extension whose module name is "swoole", used by swoole_conflict.phpt
+ * A do-nothing PHP extension whose module name is "swoole", used by tests/api/swoole_conflict.phpt
  * to check that wsserver refuses to run next to Swoole. It defines no functions, classes
  * or constants. Built by the test with:
  *   cc -shared -fPIC $(php-config --includes) -DCOMPILE_DL_SWOOLE -o swoole.so fake_swoole.c

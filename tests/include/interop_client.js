@@ -1,6 +1,6 @@
 'use strict';
 /*
- * Interop client for tests/interop_node.phpt: Node's `ws` package (Debian's node-ws,
+ * Interop client for tests/interop/node.phpt: Node's `ws` package (Debian's node-ws,
  * found through NODE_PATH) against a wsserver child.
  *
  *     node interop_client.js PORT MODE

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Interop client for tests/interop_python.phpt: Python's `websockets` (Debian's
+"""Interop client for tests/interop/python.phpt: Python's `websockets` (Debian's
 python3-websockets, 10.x, legacy asyncio client) against a wsserver child.
 
     /usr/bin/python3 interop_client.py PORT MODE
