@@ -31,12 +31,11 @@ $raw->on('receive', function (Server $s, int $fd, int $reactor_id, string $data)
 $wss = $server->listen("127.0.0.1", 0, SWOOLE_SOCK_TCP | SWOOLE_SSL);
 $server->on('message', function (Server $s, $frame) { $s->push($frame->fd, "echo {$frame->data}"); });
 echo "PORT {$server->port}\n";
-echo "PORTS {$raw->port} {$wss->port} ssl=", var_export($raw->ssl, true), "\n";
+echo "PORTS {$raw->port} {$wss->port} ssl=" . var_export($raw->ssl, true) . "\n";
 $server->start();
 PHP));
 $srv = ws_start_server($script);
-ws_server_wait_output($srv, "ssl=", 3.0);
-preg_match('~PORTS (\d+) (\d+) ssl=(\w+)~', $srv['out'], $m) or print("no ports in: {$srv['out']}\n");
+$m = ws_server_wait_line($srv, 'PORTS (\d+) (\d+) ssl=(\w+)') or print("no ports in: {$srv['out']}\n");
 echo "ssl property: {$m[3]}\n";
 
 function tls_client(int $port) {
