@@ -7,7 +7,7 @@
 #   WS_VERBOSE=1 scripts/test.sh   also stream each step's output
 #
 # Steps: deps examples build phpt unit asan-build asan-phpt unit-asan fuzz
-#        package-xml pecl. Each prints one result line; its full output is in
+#        package-xml composer pecl. Each prints one result line; its full output is in
 #        _build/logs/<step>.log (the end of it is printed when it fails).
 # Counting: phpt steps count run-tests.php's passed/failed tests, unit steps
 # count ctest's tests, every other step counts as one test. A step whose piece
@@ -21,7 +21,7 @@ cd "$WS_ROOT" || exit 1
 
 SELF="$WS_ROOT/scripts/test.sh"
 LOGS="$WS_ROOT/_build/logs"
-ALL_STEPS=(deps examples build phpt unit asan-build asan-phpt unit-asan fuzz package-xml pecl)
+ALL_STEPS=(deps examples build phpt unit asan-build asan-phpt unit-asan fuzz package-xml composer pecl)
 QUICK_SKIPS=" asan-build asan-phpt unit-asan fuzz pecl "
 
 # ---------------------------------------------------------------------------
@@ -96,7 +96,8 @@ step_deps() {
   # Third-party clients of the interop tests (tests/interop/*.phpt): Python's
   # websockets and Node's ws (Debian's node-ws, in /usr/share/nodejs; an already
   # installed nodejs, e.g. nodesource's, satisfies its dependency).
-  WS_APT_PACKAGES+=(python3-websockets nodejs node-ws)
+  # composer validates composer.json (the composer step).
+  WS_APT_PACKAGES+=(python3-websockets nodejs node-ws composer)
   ws_ensure_packages
 }
 
@@ -190,6 +191,19 @@ step_package_xml() {
     echo "Run: php scripts/package_xml.php   and commit package.xml."
     return 1
   fi
+}
+
+step_composer() {
+  # PIE installs from composer.json. Debian's composer validates the schema it knows;
+  # scripts/check_composer.php checks PIE's php-ext section against config.m4.
+  need_file composer.json "PIE's package description" || return 1
+  if command -v composer >/dev/null 2>&1; then
+    COMPOSER_ALLOW_SUPERUSER=1 composer validate --no-check-publish --no-interaction || return 1
+  else
+    echo "MISSING: composer (Debian package composer; the deps step installs it)"
+    return 1
+  fi
+  php scripts/check_composer.php
 }
 
 step_pecl() {
