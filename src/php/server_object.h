@@ -193,9 +193,10 @@ void wsserver_callback_reset(Callback &cb);
 // server_connections.cc: a Swoole\Connection\Iterator over the connections of `server`
 // that came in on `server_port` (0: every connection).
 void wsserver_make_connection_iterator(zval *out, zval *server, uint16_t server_port);
-// server_settings.cc: a port's set() keys applied to its protocol config (false after a
-// warning naming the bad key; `c` is then partly updated).
-bool wsserver_apply_settings(wsserver::ServerConfig &c, HashTable *settings);
+// server_settings.cc: a port's set() keys applied to its protocol config and switches
+// (false after a warning naming the bad key; they are then partly updated).
+bool wsserver_apply_port_settings(wsserver::ServerConfig &c, bool &open_http_protocol, bool &open_websocket_protocol,
+                                  HashTable *settings);
 
 // server_port.cc: a Swoole\Server\Port for listener `index` of `server`, appended to its
 // `ports` property (and copied to `port_out` when given); start()'s check and protocol setup of the extra ports, given
