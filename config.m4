@@ -101,10 +101,17 @@ if test "$PHP_WSSERVER" != "no"; then
 
   WSSERVER_PHP_SOURCES="
     src/php/constants.cc
-    src/php/http_server.cc
+    src/php/http_request.cc
+    src/php/http_response.cc
     src/php/module.cc
     src/php/server.cc
+    src/php/server_connections.cc
+    src/php/server_events.cc
     src/php/server_port.cc
+    src/php/server_processes.cc
+    src/php/server_settings.cc
+    src/php/server_tasks.cc
+    src/php/server_timers.cc
     src/php/websocket_frame.cc
     src/php/websocket_server.cc
   "

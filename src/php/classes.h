@@ -71,6 +71,9 @@ void wsserver_register_server_port_class();
 void wsserver_register_http_server_class();
 void wsserver_register_websocket_server_class();
 void wsserver_register_frame_classes();
+// http_request.cc: the handlers of Swoole\Http\Request, whose class entry
+// wsserver_register_http_server_class() (http_response.cc) registers.
+void wsserver_init_http_request_class(zend_class_entry *ce);
 
 // websocket_frame.cc: bodies of Frame::pack() and Frame::unpack(), shared with
 // Swoole\WebSocket\Server::pack() and ::unpack().

@@ -10,6 +10,8 @@
 
 #include <cstring>
 
+#include "stubs/wsserver_arginfo.h"  // ext_functions: wsserver_settings_table() (server_settings.cc)
+
 namespace {
 
 // Extensions that define the same Swoole\ classes and constants as wsserver.
@@ -108,7 +110,7 @@ zend_module_entry wsserver_module_entry = {
     nullptr,
     wsserver_deps,
     "wsserver",
-    nullptr,  // no global functions
+    ext_functions,  // only the internal wsserver_settings_table()
     PHP_MINIT(wsserver),
     nullptr,  // MSHUTDOWN: registered classes and constants are released by the engine
     nullptr,  // RINIT

@@ -1,5 +1,6 @@
-// The C++ state behind a Swoole\Server object, shared by src/php/server.cc (the common
-// methods and the event dispatch) and src/php/websocket_server.cc (push, disconnect...).
+// The C++ state behind a Swoole\Server object, shared by the files of Swoole\Server
+// (server.cc and server_*.cc, which also share server_internal.h) and by the classes built
+// on it: server_port.cc, http_request.cc, http_response.cc, websocket_server.cc.
 #pragma once
 
 #include "php/classes.h"
@@ -173,27 +174,29 @@ struct ServerObject {
 
 ServerObject *wsserver_server_from(zend_object *obj);
 
-// Calls a callback (nothing when unset). False when an exception is pending, in which
+// server_events.cc: calls a callback (nothing when unset). False when an exception is pending, in which
 // case the running server was told to stop.
 // `result`, when given, receives the return value (the caller releases it; left undef if
 // the callback threw or was not set).
 bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *argv, zval *result = nullptr);
 
-// The callback for event `ev` of session `id`: its port's own (listen()) when set, else
-// the server's.
+// server_port.cc: the callback for event `ev` of session `id`: its port's own (listen())
+// when set, else the server's.
 const Callback &wsserver_callback(ServerObject *o, int ev, wsserver::SessionId id);
 
 // server.cc, shared with server_port.cc: an event's index by name (case-insensitive, -1
-// when unknown), a callable check, storing a callback, the settings of set() (false after
-// a warning naming the bad key; `c` is then partly updated).
+// when unknown), a callable check, storing a callback, releasing one.
 int wsserver_event_index(zend_string *name);
 bool wsserver_parse_callable(zval *arg, zend_fcall_info_cache &fcc);
 void wsserver_store_callback(Callback &cb, zval *fn, const zend_fcall_info_cache &fcc);
 void wsserver_callback_reset(Callback &cb);
-// A Swoole\Connection\Iterator over the connections of `server` that came in on
-// `server_port` (0: every connection).
+// server_connections.cc: a Swoole\Connection\Iterator over the connections of `server`
+// that came in on `server_port` (0: every connection).
 void wsserver_make_connection_iterator(zval *out, zval *server, uint16_t server_port);
-bool wsserver_apply_settings(wsserver::ServerConfig &c, HashTable *settings);
+// server_settings.cc: a port's set() keys applied to its protocol config and switches
+// (false after a warning naming the bad key; they are then partly updated).
+bool wsserver_apply_port_settings(wsserver::ServerConfig &c, bool &open_http_protocol, bool &open_websocket_protocol,
+                                  HashTable *settings);
 
 // server_port.cc: a Swoole\Server\Port for listener `index` of `server`, appended to its
 // `ports` property (and copied to `port_out` when given); start()'s check and protocol setup of the extra ports, given
@@ -203,9 +206,9 @@ bool wsserver_prepare_ports(ServerObject *o, bool is_http, bool is_ws);
 // The server's set() also shows in $server->ports[0]->setting, as in Swoole.
 void wsserver_main_port_settings(zval *server, HashTable *settings);
 
-// A Swoole\Http\Request for the parsed request of session `id` (server.cc).
+// A Swoole\Http\Request for the parsed request of session `id` (http_request.cc).
 void wsserver_make_request(zval *out, ServerObject *o, wsserver::SessionId id, const wsserver::HttpParser &parser);
-// A Swoole\Http\Response answering session `id` (http_server.cc).
+// A Swoole\Http\Response answering session `id` (http_response.cc).
 void wsserver_make_response(zval *out, ServerObject *o, wsserver::SessionId id);
 // For onBeforeHandShakeResponse: the status and header fields (cookies included) set on a
 // response that must not be sent itself, moved into `out`; the response is ended (its

@@ -109,23 +109,6 @@ const Callback &port_callback(ServerImpl &impl, size_t index, int ev) {
 
 bool has_callback(ServerImpl &impl, size_t index, int ev) { return !Z_ISUNDEF(port_callback(impl, index, ev).fn); }
 
-// Reads a bool setting the way set() does (bool or int); false after a warning.
-bool read_bool_setting(HashTable *settings, const char *name, bool &out) {
-    zval *v = zend_hash_str_find(settings, name, std::strlen(name));
-    if (!v) return true;
-    ZVAL_DEREF(v);
-    if (Z_TYPE_P(v) == IS_TRUE || Z_TYPE_P(v) == IS_FALSE) {
-        out = Z_TYPE_P(v) == IS_TRUE;
-    } else if (Z_TYPE_P(v) == IS_LONG) {
-        out = Z_LVAL_P(v) != 0;
-    } else {
-        php_error_docref(nullptr, E_WARNING, "setting '%s' must be of type bool, %s given", name,
-                         zend_zval_type_name(v));
-        return false;
-    }
-    return true;
-}
-
 void merge_setting_property(zend_object *obj, HashTable *settings) {
     zval rv;
     zval *current = zend_read_property(wsserver_ce_server_port, obj, "setting", 7, true, &rv);
@@ -335,10 +318,7 @@ ZEND_METHOD(Swoole_Server_Port, set) {
     PortState &port = *impl.ports[p->index];
     ws::ServerConfig next = port.has_settings ? port.settings : ws::ServerConfig();
     bool http = port.open_http_protocol, websocket = port.open_websocket_protocol;
-    if (!wsserver_apply_settings(next, settings) || !read_bool_setting(settings, "open_http_protocol", http) ||
-        !read_bool_setting(settings, "open_websocket_protocol", websocket)) {
-        return;
-    }
+    if (!wsserver_apply_port_settings(next, http, websocket, settings)) return;
     port.settings = next;
     port.open_websocket_protocol = websocket;
     port.open_http_protocol = http || websocket;  // Swoole: WebSocket implies HTTP
