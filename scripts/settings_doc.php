@@ -4,7 +4,7 @@
 //
 //   php -d extension=$PWD/modules/wsserver.so scripts/settings_doc.php > docs/SETTINGS.md
 //
-// tests/server_settings_table.phpt includes this file and fails when docs/SETTINGS.md is
+// tests/server/settings_table.phpt includes this file and fails when docs/SETTINGS.md is
 // not what it prints.
 
 function wsserver_settings_markdown(array $rows): string

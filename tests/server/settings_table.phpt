@@ -2,19 +2,19 @@
 Server: docs/SETTINGS.md is what scripts/settings_doc.php prints from the settings table, and set() knows every documented key with the documented type
 --SKIPIF--
 <?php
-if (!is_file(__DIR__ . '/../docs/SETTINGS.md') || !is_file(__DIR__ . '/../scripts/settings_doc.php')) {
+if (!is_file(__DIR__ . '/../../docs/SETTINGS.md') || !is_file(__DIR__ . '/../../scripts/settings_doc.php')) {
     die('skip needs the source tree (docs/SETTINGS.md, scripts/settings_doc.php)');
 }
 ?>
 --FILE--
 <?php
-require __DIR__ . '/include/wsserver_test.inc';
-require __DIR__ . '/../scripts/settings_doc.php';
+require __DIR__ . '/../include/wsserver_test.inc';
+require __DIR__ . '/../../scripts/settings_doc.php';
 
 // 1. The file is the table: every key with its type, default, range, scope and text.
 $rows = wsserver_settings_table();
 $expected = wsserver_settings_markdown($rows);
-$actual = file_get_contents(__DIR__ . '/../docs/SETTINGS.md');
+$actual = file_get_contents(__DIR__ . '/../../docs/SETTINGS.md');
 if ($actual === $expected) {
     echo "docs/SETTINGS.md matches the table\n";
 } else {
