@@ -5,7 +5,7 @@
 // ssl_protocols (a bitmask), worker_num (0: one per CPU), ssl_verify_depth (capped at 100).
 // docs/SETTINGS.md is printed from this table
 // (wsserver_settings_table() -> scripts/settings_doc.php), and
-// tests/server_settings_table.phpt fails when the two disagree.
+// tests/server/settings_table.phpt fails when the two disagree.
 //
 // Keys not in the table are accepted and ignored (they still show in $server->setting), as
 // Swoole ignores the keys it does not know.
