@@ -72,6 +72,7 @@ if test "$PHP_WSSERVER" != "no"; then
 
   WSSERVER_CORE_SOURCES="
     src/core/http/http_parser.cc
+    src/core/http/http_response.cc
     src/core/http/multipart.cc
     src/core/ipc/message_channel.cc
     src/core/ipc/packet_channel.cc

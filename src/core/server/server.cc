@@ -12,6 +12,7 @@
 #include <deque>
 #include <optional>
 
+#include "core/http/http_tokens.h"
 #include "core/websocket/deflate_negotiation.h"
 #include "core/websocket/frame.h"
 #include "core/ipc/process_messages.h"
@@ -23,23 +24,6 @@ namespace wsserver {
 namespace {
 
 enum class Phase : uint8_t { Http, HttpWaiting, HttpStreaming, WebSocket, Draining, Closed };
-
-bool ascii_iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); i++) {
-        unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-        if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
-        if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
-        if (x != y) return false;
-    }
-    return true;
-}
-
-bool is_token_char(unsigned char c) {
-    if (c >= '0' && c <= '9') return true;
-    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
-    return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-}
 
 // Request header values with repeated fields joined by ", " (what HeaderLookup requires).
 class JoinedHeaders {
@@ -67,101 +51,7 @@ private:
     std::deque<std::string> store_;  // stable addresses for the joined values
 };
 
-enum class Framing { None, Length, Chunked, UntilClose };
-
-// Status line and fields; the server's own fields (framing, Connection, a default
-// Content-Type) are added unless the user set them. User framing fields are dropped: the
-// server decides the framing.
-std::string build_head(const HttpResponse &r, Framing framing, size_t length, bool keep_alive) {
-    std::string out;
-    out.reserve(128);
-    out += "HTTP/1.1 ";
-    out += std::to_string(r.status());
-    out += ' ';
-    out += r.reason();
-    out += "\r\n";
-    for (const auto &[name, value] : r.headers()) {
-        if (ascii_iequal(name, "Content-Length") || ascii_iequal(name, "Transfer-Encoding")) continue;
-        if (framing != Framing::None && ascii_iequal(name, "Connection")) continue;
-        out += name;
-        out += ": ";
-        out += value;
-        out += "\r\n";
-    }
-    if (framing != Framing::None) {
-        out += keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
-        bool no_body = r.status() == 204 || r.status() == 304;
-        if (!no_body && !r.has_header("Content-Type")) out += "Content-Type: text/html\r\n";
-        if (framing == Framing::Length && !no_body) {
-            out += "Content-Length: ";
-            out += std::to_string(length);
-            out += "\r\n";
-        } else if (framing == Framing::Chunked) {
-            out += "Transfer-Encoding: chunked\r\n";
-        }
-    }
-    out += "\r\n";
-    return out;
-}
-
 }  // namespace
-
-// ---- HttpResponse
-
-std::string_view HttpResponse::standard_reason(int status) {
-    switch (status) {
-    case 100: return "Continue";
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 426: return "Upgrade Required";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
-    }
-}
-
-void HttpResponse::set_status(int status, std::string_view reason) {
-    status_ = (status >= 100 && status <= 999) ? status : 500;
-    bool clean = std::none_of(reason.begin(), reason.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
-    reason_ = std::string(reason.empty() || !clean ? standard_reason(status_) : reason);
-}
-
-bool HttpResponse::add_header(std::string_view name, std::string_view value) {
-    if (name.empty()) return false;
-    for (char c : name)
-        if (!is_token_char(static_cast<unsigned char>(c))) return false;
-    for (char c : value)
-        if (c == '\r' || c == '\n' || c == '\0') return false;
-    headers_.emplace_back(std::string(name), std::string(value));
-    return true;
-}
-
-bool HttpResponse::has_header(std::string_view name) const {
-    return std::any_of(headers_.begin(), headers_.end(), [&](const auto &h) { return ascii_iequal(h.first, name); });
-}
 
 // ---- Connection
 
@@ -804,8 +694,8 @@ void Server::complete_builtin_handshake(Connection &c, const HttpResponse *extra
     if (extra) {
         for (const auto &[name, value] : extra->headers()) {
             bool reserved = false;
-            for (const auto &own : resp.headers) reserved = reserved || ascii_iequal(own.first, name);
-            if (!reserved && !ascii_iequal(name, "Content-Length") && !ascii_iequal(name, "Transfer-Encoding"))
+            for (const auto &own : resp.headers) reserved = reserved || http::iequals(own.first, name);
+            if (!reserved && !http::iequals(name, "Content-Length") && !http::iequals(name, "Transfer-Encoding"))
                 resp.headers.emplace_back(name, value);
         }
     }
@@ -1055,7 +945,7 @@ void Server::on_writable(Connection &c) {
 void Server::send_http_error(Connection &c, int status) {
     HttpResponse r(status);
     c.phase_ = Phase::Draining;
-    write_owned(c, build_head(r, Framing::Length, 0, false));
+    write_owned(c, build_response_head(r, Framing::Length, 0, false));
     if (c.phase_ != Phase::Closed) drain_and_close(c);
 }
 
@@ -1241,14 +1131,14 @@ bool Server::respond(SessionId id, const HttpResponse &response, std::string_vie
             deflate = negotiate_permessage_deflate(headers.get("Sec-WebSocket-Extensions").value_or(""), ds);
             if (deflate) r.add_header("Sec-WebSocket-Extensions", deflate->response);
         }
-        if (!write_owned(*c, build_head(r, Framing::None, 0, true))) return true;  // connection lost
+        if (!write_owned(*c, build_response_head(r, Framing::None, 0, true))) return true;  // connection lost
         start_websocket(*c, deflate ? &deflate->params : nullptr);
         schedule_resume(*c);  // frames read ahead with the request; frees the parser  // frames read ahead with the request
         return true;
     }
     // An upgrade request answered otherwise is refused: the connection closes after it.
     bool keep_alive = c->http_->keep_alive() && !c->upgrade_pending_ && !stopping_;
-    std::string head = build_head(response, Framing::Length, body.size(), keep_alive);
+    std::string head = build_response_head(response, Framing::Length, body.size(), keep_alive);
     bool no_body = c->head_request_ || response.status() == 204 || response.status() == 304;
     if (no_body) body = {};
     // The cap does not apply to a response: queue it whole rather than lose it.
@@ -1288,7 +1178,7 @@ bool Server::respond_head(SessionId id, const HttpResponse &response) {
     c->chunked_ = c->http_->version_minor() >= 1;
     c->keep_alive_ = c->chunked_ && c->http_->keep_alive() && !stopping_;
     std::string head =
-        build_head(response, c->chunked_ ? Framing::Chunked : Framing::UntilClose, 0, c->keep_alive_);
+        build_response_head(response, c->chunked_ ? Framing::Chunked : Framing::UntilClose, 0, c->keep_alive_);
     c->phase_ = Phase::HttpStreaming;
     if (!write_owned(*c, std::move(head)) && c->phase_ != Phase::Closed)
         return fail(ServerError::OutputBufferOverflow, "output buffer overflow");

@@ -34,6 +34,8 @@
 
 #include "core/server/connection_table.h"
 #include "core/http/http_parser.h"
+#include "core/http/http_response.h"
+#include "core/ipc/session_info.h"
 #include "core/net/log.h"
 #include "core/ipc/message_channel.h"
 #include "core/net/output_queue.h"
@@ -108,15 +110,6 @@ struct ServerConfig {
     std::string upload_tmp_dir = "/tmp";  // multipart uploads (read by the binding)
 };
 
-// Swoole's WEBSOCKET_STATUS_* as getClientInfo() reports them.
-namespace websocket_status {
-constexpr int kNone = 0;        // plain HTTP connection
-constexpr int kConnection = 1;  // an upgrade request arrived, not answered yet
-constexpr int kHandshake = 2;
-constexpr int kActive = 3;
-constexpr int kClosing = 4;
-}  // namespace websocket_status
-
 // Error numbers as Swoole reports them through swoole_last_error().
 enum class ServerError : int {
     None = 0,
@@ -128,60 +121,11 @@ enum class ServerError : int {
     HttpContextUnavailable = 7106,  // SW_ERROR_HTTP_CONTEXT_UNAVAILABLE: a response call at the wrong moment
 };
 
-// An HTTP response head; the server adds framing (Content-Length or chunked), Connection
-// and a default Content-Type, so the binding only sets what the user set.
-class HttpResponse {
-public:
-    explicit HttpResponse(int status = 200, std::string_view reason = {}) { set_status(status, reason); }
-
-    // An empty reason takes the standard phrase ("OK", "Not Found", ...).
-    void set_status(int status, std::string_view reason = {});
-    // Appends a field. False (and nothing added) when the name is not a token or either
-    // part holds CR, LF or NUL: no response splitting through user data.
-    bool add_header(std::string_view name, std::string_view value);
-    bool has_header(std::string_view name) const;  // ASCII case-insensitive
-
-    int status() const { return status_; }
-    const std::string &reason() const { return reason_; }
-    const std::vector<std::pair<std::string, std::string>> &headers() const { return headers_; }
-
-    static std::string_view standard_reason(int status);
-
-private:
-    int status_ = 200;
-    std::string reason_;
-    std::vector<std::pair<std::string, std::string>> headers_;
-};
-
 // What this process's Server has done since it started (stats()).
 struct ServerCounters {
     uint64_t recv_bytes = 0;
     uint64_t send_bytes = 0;  // handed to the kernel or queued
     uint64_t requests = 0;    // HTTP requests and WebSocket messages delivered to callbacks
-};
-
-struct ClientInfo {
-    std::string remote_ip;
-    uint16_t remote_port = 0;
-    uint16_t server_port = 0;
-    int64_t connect_time = 0;    // unix seconds
-    int64_t last_recv_time = 0;  // unix seconds, 0 if nothing received
-    int64_t last_send_time = 0;
-    int websocket_status = websocket_status::kNone;
-    size_t send_queued_bytes = 0;
-    int worker_id = 0;   // the worker that owns the socket (0 in SWOOLE_PROCESS: the master does)
-    int reactor_id = 0;  // BASE: that worker; PROCESS: the master's thread that owns it
-    int server_fd = -1;  // the listening socket, in the owner
-    int socket_fd = -1;  // the connection's descriptor, in the owner
-    int socket_type = 1;  // SWOOLE_SOCK_TCP, or SWOOLE_SOCK_TCP6 (3)
-};
-
-// The peer's close frame (code 1005 if it had none, 1006 if none came) and the code of
-// the close frame we sent (0: none). Readable in on_close.
-struct CloseInfo {
-    uint16_t peer_code = 1006;
-    std::string peer_reason;
-    uint16_t sent_code = 0;
 };
 
 // Implemented by the binding. Every callback runs on the reactor thread and may call any
