@@ -72,6 +72,7 @@ if test "$PHP_WSSERVER" != "no"; then
 
   WSSERVER_CORE_SOURCES="
     src/core/http/http_parser.cc
+    src/core/http/http_response.cc
     src/core/http/multipart.cc
     src/core/ipc/message_channel.cc
     src/core/ipc/packet_channel.cc
@@ -87,8 +88,16 @@ if test "$PHP_WSSERVER" != "no"; then
     src/core/process/daemon.cc
     src/core/process/process_master.cc
     src/core/process/worker_pool.cc
+    src/core/server/acceptor.cc
+    src/core/server/command_executor.cc
+    src/core/server/connection_reader.cc
+    src/core/server/connection_set.cc
     src/core/server/connection_table.cc
+    src/core/server/connection_writer.cc
+    src/core/server/http_front.cc
     src/core/server/server.cc
+    src/core/server/websocket_front.cc
+    src/core/server/worker_link.cc
     src/core/websocket/deflate_negotiation.cc
     src/core/websocket/frame.cc
     src/core/websocket/frame_decoder.cc

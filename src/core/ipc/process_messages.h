@@ -10,7 +10,8 @@
 #include <string_view>
 
 #include "core/http/http_parser.h"
-#include "core/server/server.h"
+#include "core/http/http_response.h"
+#include "core/ipc/session_info.h"
 
 namespace wsserver {
 

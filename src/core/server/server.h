@@ -4,15 +4,12 @@
 // it through ServerEvents (callbacks in) and the Server methods (calls out); PHP never
 // formats HTTP or WebSocket bytes itself.
 //
-// Connection phases:
-//   Http          reading and parsing a request (handshake timeout armed until the first
-//                 request is complete)
-//   HttpWaiting   a request was handed to on_request/on_handshake; reading is paused (so
-//                 pipelined requests are answered in order) until the response is sent
-//   HttpStreaming a chunked response started with respond_head(); write_body()/end_body()
-//   WebSocket     frames both ways through a WebSocketSession; control replies written
-//                 here at once
-//   Draining      the last bytes (error response, close frame) are flushed, then TCP closes
+// Server is the face; the work is done by private pieces of this folder, each with one
+// job (server_parts.h wires them): Acceptor (listeners, accept), ConnectionSet (the
+// connections and their end), ConnectionReader (socket -> phase), HttpFront, WebSocketFront,
+// ConnectionWriter (queueing, TLS sealing, batching), WorkerLink (the other processes) and
+// CommandExecutor (their commands). A Server method routes a session to the piece that
+// serves it here, or to the process that owns it.
 //
 // Everything runs on the reactor's thread; only stop() may be called from another thread
 // (it goes through the reactor's wakeup) and SIGTERM is delivered through the reactor too.
@@ -34,6 +31,8 @@
 
 #include "core/server/connection_table.h"
 #include "core/http/http_parser.h"
+#include "core/http/http_response.h"
+#include "core/ipc/session_info.h"
 #include "core/net/log.h"
 #include "core/ipc/message_channel.h"
 #include "core/net/output_queue.h"
@@ -108,15 +107,6 @@ struct ServerConfig {
     std::string upload_tmp_dir = "/tmp";  // multipart uploads (read by the binding)
 };
 
-// Swoole's WEBSOCKET_STATUS_* as getClientInfo() reports them.
-namespace websocket_status {
-constexpr int kNone = 0;        // plain HTTP connection
-constexpr int kConnection = 1;  // an upgrade request arrived, not answered yet
-constexpr int kHandshake = 2;
-constexpr int kActive = 3;
-constexpr int kClosing = 4;
-}  // namespace websocket_status
-
 // Error numbers as Swoole reports them through swoole_last_error().
 enum class ServerError : int {
     None = 0,
@@ -128,60 +118,11 @@ enum class ServerError : int {
     HttpContextUnavailable = 7106,  // SW_ERROR_HTTP_CONTEXT_UNAVAILABLE: a response call at the wrong moment
 };
 
-// An HTTP response head; the server adds framing (Content-Length or chunked), Connection
-// and a default Content-Type, so the binding only sets what the user set.
-class HttpResponse {
-public:
-    explicit HttpResponse(int status = 200, std::string_view reason = {}) { set_status(status, reason); }
-
-    // An empty reason takes the standard phrase ("OK", "Not Found", ...).
-    void set_status(int status, std::string_view reason = {});
-    // Appends a field. False (and nothing added) when the name is not a token or either
-    // part holds CR, LF or NUL: no response splitting through user data.
-    bool add_header(std::string_view name, std::string_view value);
-    bool has_header(std::string_view name) const;  // ASCII case-insensitive
-
-    int status() const { return status_; }
-    const std::string &reason() const { return reason_; }
-    const std::vector<std::pair<std::string, std::string>> &headers() const { return headers_; }
-
-    static std::string_view standard_reason(int status);
-
-private:
-    int status_ = 200;
-    std::string reason_;
-    std::vector<std::pair<std::string, std::string>> headers_;
-};
-
 // What this process's Server has done since it started (stats()).
 struct ServerCounters {
     uint64_t recv_bytes = 0;
     uint64_t send_bytes = 0;  // handed to the kernel or queued
     uint64_t requests = 0;    // HTTP requests and WebSocket messages delivered to callbacks
-};
-
-struct ClientInfo {
-    std::string remote_ip;
-    uint16_t remote_port = 0;
-    uint16_t server_port = 0;
-    int64_t connect_time = 0;    // unix seconds
-    int64_t last_recv_time = 0;  // unix seconds, 0 if nothing received
-    int64_t last_send_time = 0;
-    int websocket_status = websocket_status::kNone;
-    size_t send_queued_bytes = 0;
-    int worker_id = 0;   // the worker that owns the socket (0 in SWOOLE_PROCESS: the master does)
-    int reactor_id = 0;  // BASE: that worker; PROCESS: the master's thread that owns it
-    int server_fd = -1;  // the listening socket, in the owner
-    int socket_fd = -1;  // the connection's descriptor, in the owner
-    int socket_type = 1;  // SWOOLE_SOCK_TCP, or SWOOLE_SOCK_TCP6 (3)
-};
-
-// The peer's close frame (code 1005 if it had none, 1006 if none came) and the code of
-// the close frame we sent (0: none). Readable in on_close.
-struct CloseInfo {
-    uint16_t peer_code = 1006;
-    std::string peer_reason;
-    uint16_t sent_code = 0;
 };
 
 // Implemented by the binding. Every callback runs on the reactor thread and may call any
@@ -236,6 +177,8 @@ protected:
     ~ServerEvents() = default;
 };
 
+struct ServerParts;
+
 class Server {
     struct Passkey {
         explicit Passkey() = default;
@@ -264,10 +207,10 @@ public:
     // connections, wait for flushes and close replies (at most stop_timeout_ms), then
     // make run() return. Thread-safe.
     void stop();
-    bool stopping() const { return stopping_; }
-    Reactor &reactor() { return *reactor_; }
-    uint16_t port() const { return listener_.port(); }
-    const ServerConfig &config() const { return config_; }
+    bool stopping() const;
+    Reactor &reactor();
+    uint16_t port() const;
+    const ServerConfig &config() const;
     // Replaces the settings before run() (the binding's set() comes after the bind):
     // host, port, backlog and handle_sigterm keep their values from create(). False,
     // nothing changed, once a connection was accepted.
@@ -275,25 +218,25 @@ public:
 
     // wss:// and https://: every connection accepted from now on speaks TLS with `context`
     // (SWOOLE_SSL). Before run().
-    void set_tls(TlsContext context) { tls_ = std::move(context); }
+    void set_tls(TlsContext context);
     // Where the server's own warnings go (a connection refused at max_connection). The
     // logger must outlive the Server; without one nothing is logged.
-    void set_logger(const Logger *logger) { logger_ = logger; }
-    const Logger *logger() const { return logger_; }
+    void set_logger(const Logger *logger);
+    const Logger *logger() const;
 
     // ---- several workers (BASE mode, worker_num > 1); all before run()
     // Session ids come from `table` (shared by every worker, created before fork) and every
     // connection is registered there, so the introspection calls below see every worker's
     // connections. `table` must outlive the Server. False once a connection was accepted.
     bool attach_table(ConnectionTable &table, int32_t worker_id);
-    int32_t worker_id() const { return worker_id_; }
+    int32_t worker_id() const;
     // The reactor id recorded for this Server's connections (default: the worker id). A
     // SWOOLE_PROCESS reactor thread attaches the table with worker id -1 ("the master")
     // and its thread index here; workers route commands for such rows to that thread.
-    void set_reactor_id(int32_t id) { reactor_id_ = id; }
+    void set_reactor_id(int32_t id);
     // The $reactorId of the event being handled (onConnect, onReceive, onClose): in a
     // SWOOLE_PROCESS worker the master's thread that sent it, else this worker.
-    int32_t event_reactor_id() const { return master_.empty() ? worker_id_ : event_reactor_; }
+    int32_t event_reactor_id() const;
     // In a forked worker: a loop of its own (the inherited one's epoll set is the parent's),
     // serving the inherited listener. 0 or an errno value.
     int renew_reactor_after_fork();
@@ -323,7 +266,7 @@ public:
     bool set_listener_protocol(size_t index, const ServerConfig &protocol);
     // Connections accepted from now on by that listener speak TLS (set_tls() for index 0).
     bool set_listener_tls(size_t index, TlsContext context);
-    size_t listener_count() const { return 1 + extra_listeners_.size(); }
+    size_t listener_count() const;
     const Listener &listener(size_t index) const;  // index < listener_count()
     // The listener a session came in on (another process's: by its row's port); -1 for a
     // session not found.
@@ -388,151 +331,26 @@ public:
     void abort_local_connections();
 
     // ---- timers and deferred work (reactor passthrough)
-    TimerId after(uint64_t ms, TimerCallback fn) { return reactor_->after(ms, std::move(fn)); }
-    TimerId tick(uint64_t ms, TimerCallback fn) { return reactor_->tick(ms, std::move(fn)); }
-    bool clear_timer(TimerId id) { return reactor_->clear_timer(id); }
-    void defer(Reactor::Callback fn) { reactor_->defer(std::move(fn)); }
+    TimerId after(uint64_t ms, TimerCallback fn);
+    TimerId tick(uint64_t ms, TimerCallback fn);
+    bool clear_timer(TimerId id);
+    void defer(Reactor::Callback fn);
 
-    const ServerCounters &counters() const { return counters_; }
-    ServerError last_error() const { return last_error_; }
-    const char *last_error_message() const { return last_error_message_; }
+    const ServerCounters &counters() const;
+    ServerError last_error() const;
+    const char *last_error_message() const;
 
     // Size of one connection's bookkeeping while idle (no parser, no session, no output).
     static size_t connection_size();
 
 private:
-    class Connection;
-    friend class Connection;
-
-    void on_listener_ready();
-    void accept_ready(size_t listener_index);
-    void accept_one(Accepted &&accepted, size_t listener_index = 0);
-    // The config whose per-connection fields apply to connections of that listener.
-    const ServerConfig &protocol_of(size_t listener_index) const;
-    int watch_extra_listeners();
-    void unwatch_extra_listeners();
-    void on_connection_io(Connection &c, uint32_t events);
-    void read_connection(Connection &c);
-    void on_eof(Connection &c);
-    // Feeds input to the connection's current phase; returns the bytes used. Stops early
-    // when the connection waits for a response, drains or closed.
-    size_t consume(Connection &c, uint8_t *data, size_t len);
-    size_t consume_http(Connection &c, uint8_t *data, size_t len);
-    size_t consume_websocket(Connection &c, uint8_t *data, size_t len);
-    void dispatch_request(Connection &c);
-    void builtin_handshake(Connection &c);
-    void start_websocket(Connection &c, const DeflateParams *deflate);
-    void finish_http_response(Connection &c, bool keep_alive);
-    bool write_chunk(Connection &c, std::string_view data);
-    void resume(SessionId id);
-    void schedule_resume(Connection &c);
-
-    // Output. False when the queue is at its cap (Full) or the connection failed.
-    bool write(Connection &c, const void *head, size_t head_len, const void *body, size_t body_len);
-    bool write_owned(Connection &c, std::string &&bytes);
-    // Socket bytes as they are (TLS records, or plaintext without TLS).
-    bool write_bytes(Connection &c, const void *head, size_t head_len, const void *body, size_t body_len);
-    // With TLS, encrypts head + body into `sealed` and points head/body at it (so the
-    // caller's queue and cap logic see the records). False: the session failed, closed.
-    bool seal(Connection &c, const void *&head, size_t &head_len, const void *&body, size_t &body_len,
-              std::string &sealed);
-    void send_tls_output(Connection &c);  // handshake records, alerts, close_notify
-    void update_interest(Connection &c);
-    void flush_batched(Connection &c);
-    void write_control(Connection &c, const void *data, size_t len);
-    void on_writable(Connection &c);
-    void send_http_error(Connection &c, int status);
-    // Closes TCP once the output queue is empty.
-    void drain_and_close(Connection &c);
-    void close_now(Connection &c, bool reset);
-    void start_close_timer(Connection &c, uint64_t ms);
-    // Writes our close frame and arms the close timeout; at the cap, closes after flushing.
-    void send_close_frame(Connection &c, const WebSocketSession::OutgoingFrame &f);
-
-    Connection *find(SessionId id) const;
-    Connection *find_live(SessionId id);
-    std::vector<SessionId> local_session_ids() const;  // this process's live sessions
-    // A live session of another worker (table attached): its row, else nullopt.
-    std::optional<ConnectionInfo> remote_session(SessionId id) const;
-    bool forward(const ConnectionInfo &owner, ChannelMessageType type, uint8_t opcode, uint32_t aux,
-                 std::string_view payload);
-    void execute_event(const ChannelHeader &h, std::string_view payload);  // a worker: the master's event
-    void end_command_batch();
-    void await_close_barrier(Connection &c);
-    void request_barrier(Connection &c);
-    // Answers an upgrade request that passed validate_handshake(): the 101 (with `extra`'s
-    // fields), then WebSocket mode and on_open.
-    void complete_builtin_handshake(Connection &c, const HttpResponse *extra);
-    // A worker of SWOOLE_PROCESS: a response for a session of the master.
-    bool forward_response(SessionId id, ChannelMessageType type, std::string_view payload);
-    bool send_to_worker(int32_t dst, ChannelMessageType type, int64_t id, uint32_t flags, std::string_view data);
-    // Mirrors what other workers may read of `c` into the table.
-    void publish_status(Connection &c);
-    void publish_times(Connection &c);
     int listen_on_reactor();
     void arm_heartbeat();
-    bool fail(ServerError error, const char *message);
     void begin_stop();
-    void check_stopped();
-    int64_t wall_seconds() const;
 
-    ServerConfig config_;
-    ServerEvents &events_;
-    std::unique_ptr<Reactor> reactor_;
-    Listener listener_;
-    struct ExtraListener {
-        Listener listener;
-        ServerConfig protocol;
-        std::optional<TlsContext> tls;
-    };
-    std::vector<std::unique_ptr<ExtraListener>> extra_listeners_;  // listen(): indexes 1, 2...
-    OutputLimits output_limits_;
-    BufferPool pool_;
-    std::vector<uint8_t> read_buffer_;  // one per reactor, reused for every read
-    std::optional<TlsContext> tls_;
-    std::string tls_plain_;   // plaintext of one read, reused
-    std::string tls_output_;  // records to send, reused
-    std::unordered_map<SessionId, std::unique_ptr<Connection>> connections_;
-    ConnectionTable *table_ = nullptr;  // shared with the other workers, when several
-    int32_t worker_id_ = 0;
-    std::unique_ptr<MessageChannel> manager_;  // declared after reactor_: unregisters first
-    // SWOOLE_PROCESS worker: one channel per master reactor thread, and their read buffer.
-    std::vector<char> master_scratch_;
-    std::vector<std::unique_ptr<PacketChannel>> master_;
-    int32_t reactor_id_ = 0;
-    int32_t event_reactor_ = 0;  // of the master's event being handled
-    // Commands from workers handled in this loop iteration: their connections' writes are
-    // batched (as reading_'s) and flushed once at the end of the iteration.
-    bool command_batch_ = false;
-    std::vector<SessionId> batch_ids_;
-    // A worker's on_close/on_disconnect: what the master reported of the closed connection,
-    // for client_info()/close_info() during the callback.
-    struct ClosedSession {
-        SessionId id = 0;
-        ClientInfo client;
-        CloseInfo close;
-        bool has_close_info = false;
-    };
-    std::optional<ClosedSession> closed_;
-    // The connection whose input is being decoded: what its callbacks write to it (echoes,
-    // pongs) is queued and goes out in one writev when the input is consumed, so a read
-    // that brought 16 messages costs one write, not 16.
-    Connection *reading_ = nullptr;
-    int64_t reading_time_ = 0;  // wall seconds of that read
-    static constexpr size_t kBatchedWriteMax = 16 * 1024;
-    std::vector<std::unique_ptr<Connection>> graveyard_;  // closed during a callback
-    SessionId next_session_id_ = 1;
-    size_t live_count_ = 0;
-    bool listening_ = true;
-    bool stopping_ = false;
+    std::unique_ptr<ServerParts> parts_;  // the pieces (server_parts.h): one allocation at create()
     std::atomic<bool> stop_requested_{false};
-    TimerId stop_timer_ = 0;
     TimerId heartbeat_timer_ = 0;
-    ServerCounters counters_;
-    const Logger *logger_ = nullptr;
-    int64_t overflow_logged_at_ = 0;  // wall seconds: one "Too many connections" line per second
-    ServerError last_error_ = ServerError::None;
-    const char *last_error_message_ = "";
 };
 
 }  // namespace wsserver

@@ -1,0 +1,40 @@
+// Private to src/core/server: what every piece of one Server shares. The settings, the
+// binding's callbacks, the loop, the table of a multi-worker server, and what the Server
+// reports (counters, the last error). One per Server; the pieces hold a reference to it.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <memory>
+#include <utility>
+
+#include "core/server/server.h"
+
+namespace wsserver {
+
+struct ServerContext {
+    ServerContext(const ServerConfig &c, ServerEvents &e, std::unique_ptr<Reactor> r)
+        : config(c), events(e), reactor(std::move(r)) {}
+
+    Reactor &loop() { return *reactor; }
+    bool fail(ServerError error, const char *message) {
+        last_error = error;
+        last_error_message = message;
+        return false;
+    }
+    static int64_t wall_seconds() { return static_cast<int64_t>(::time(nullptr)); }
+
+    ServerConfig config;
+    ServerEvents &events;
+    std::unique_ptr<Reactor> reactor;  // replaced in a forked worker (renew_reactor_after_fork)
+    ConnectionTable *table = nullptr;  // shared with the other workers, when several
+    int32_t worker_id = 0;
+    int32_t reactor_id = 0;
+    bool stopping = false;
+    const Logger *logger = nullptr;
+    ServerCounters counters;
+    ServerError last_error = ServerError::None;
+    const char *last_error_message = "";
+};
+
+}  // namespace wsserver
