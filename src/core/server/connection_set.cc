@@ -126,7 +126,7 @@ void ConnectionSet::publish_status(Connection &c) {
     c.published_status_ = status;
     ctx_.table->update(c.id_, [status](ConnectionInfo &row) {
         row.websocket_status = status;
-        if (status == kWsStatusClosing) row.flags |= kConnClosing;
+        if (status == websocket_status::kClosing) row.flags |= kConnClosing;
     });
 }
 

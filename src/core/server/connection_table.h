@@ -36,19 +36,11 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/ipc/session_info.h"
 #include "core/net/syscall.h"
 
 namespace wsserver {
 
-
-// Swoole's WEBSOCKET_STATUS_* values, as reported in getClientInfo()['websocket_status'].
-enum WebSocketStatus : uint8_t {
-    kWsStatusNone = 0,        // not a WebSocket connection (yet)
-    kWsStatusConnection = 1,  // WEBSOCKET_STATUS_CONNECTION
-    kWsStatusHandshake = 2,   // WEBSOCKET_STATUS_HANDSHAKE
-    kWsStatusActive = 3,      // WEBSOCKET_STATUS_ACTIVE
-    kWsStatusClosing = 4,     // WEBSOCKET_STATUS_CLOSING
-};
 
 // ConnectionInfo::flags bits.
 enum ConnectionFlags : uint8_t {
@@ -78,7 +70,7 @@ struct ConnectionInfo {
     uint16_t socket_type = 0;      // SWOOLE_SOCK_TCP (1), SWOOLE_SOCK_TCP6 (3), ...
     uint16_t close_code = 0;       // the peer's close code once known (1006: abnormal), else 0
     uint8_t remote_family = 0;     // AF_INET, AF_INET6, or 0 when unknown
-    uint8_t websocket_status = kWsStatusNone;
+    uint8_t websocket_status = websocket_status::kNone;  // Swoole's WEBSOCKET_STATUS_*
     uint8_t flags = 0;             // ConnectionFlags
     // No close reason here: it is read in onClose, by the owner, from its own session; a
     // 123-byte field would double the slot (and the shared memory each connection costs).

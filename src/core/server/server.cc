@@ -253,9 +253,9 @@ bool Server::push(SessionId id, uint8_t opcode, std::string_view data, unsigned 
     // (commands arrive in order, so the push follows the 101). The master drops a push
     // that finds no open WebSocket.
     const bool in_master = owner->worker_id < 0;
-    if (owner->websocket_status != kWsStatusActive &&
+    if (owner->websocket_status != websocket_status::kActive &&
         !(in_master &&
-          (owner->websocket_status == kWsStatusClosing || owner->websocket_status == kWsStatusConnection)))
+          (owner->websocket_status == websocket_status::kClosing || owner->websocket_status == websocket_status::kConnection)))
         return ctx.fail(ServerError::Unconnected, "the connection is not an open WebSocket");
     if (!is_known_opcode(opcode)) return ctx.fail(ServerError::BadOpcode, "bad opcode");
     return parts_->workers.forward(*owner, ChannelMessageType::Push, opcode, flags, data);
@@ -268,7 +268,7 @@ bool Server::disconnect(SessionId id, uint16_t code, std::string_view reason) {
     if (Connection *c = parts_->connections.find_live(id)) return parts_->websocket.disconnect(*c, code, reason);
     auto owner = parts_->workers.remote_session(id);
     if (!owner) return ctx.fail(ServerError::SessionNotExist, "session does not exist");
-    if (owner->websocket_status != kWsStatusActive)
+    if (owner->websocket_status != websocket_status::kActive)
         return ctx.fail(ServerError::Unconnected, "the connection is not an open WebSocket");
     return parts_->workers.forward(*owner, ChannelMessageType::Disconnect, 0, code, reason);
 }
@@ -364,7 +364,7 @@ bool Server::is_established(SessionId id) const {
     if (Connection *c = parts_->connections.find(id))
         return c->phase_ == Phase::WebSocket && c->ws_->state() == WebSocketSession::State::Open;
     auto owner = parts_->workers.remote_session(id);
-    return owner && owner->websocket_status == kWsStatusActive;
+    return owner && owner->websocket_status == websocket_status::kActive;
 }
 
 bool Server::client_info(SessionId id, ClientInfo &out) const {

@@ -15,34 +15,28 @@
 // (it goes through the reactor's wakeup) and SIGTERM is delivered through the reactor too.
 #pragma once
 
-#include "core/ipc/session_id.h"
-
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
-#include "core/server/connection_table.h"
 #include "core/http/http_parser.h"
 #include "core/http/http_response.h"
+#include "core/ipc/message_channel.h"
+#include "core/ipc/session_id.h"
 #include "core/ipc/session_info.h"
 #include "core/net/log.h"
-#include "core/ipc/message_channel.h"
-#include "core/net/output_queue.h"
-#include "core/ipc/packet_channel.h"
 #include "core/net/reactor.h"
 #include "core/net/socket.h"
 #include "core/net/syscall.h"
 #include "core/net/timer_queue.h"
 #include "core/net/tls.h"
-#include "core/websocket/websocket_session.h"
+#include "core/server/connection_table.h"
 
 namespace wsserver {
 

@@ -168,7 +168,7 @@ TEST(ConnectionTable, AllocateGetRelease) {
     info.server_port = 9501;
     info.socket_type = 1;
     info.connect_time_us = 1700000000123456;
-    info.websocket_status = kWsStatusConnection;
+    info.websocket_status = websocket_status::kConnection;
     auto id = table.allocate(info);
     ASSERT_TRUE(id) << id.error().message;
     EXPECT_EQ(*id, 1u);
@@ -188,7 +188,7 @@ TEST(ConnectionTable, AllocateGetRelease) {
     EXPECT_EQ(got.server_port, 9501);
     EXPECT_EQ(got.socket_type, 1);
     EXPECT_EQ(got.connect_time_us, 1700000000123456);
-    EXPECT_EQ(got.websocket_status, kWsStatusConnection);
+    EXPECT_EQ(got.websocket_status, websocket_status::kConnection);
     EXPECT_FALSE(got.established());
 
     EXPECT_EQ(table.release(*id), SlotStatus::kOk);
@@ -278,7 +278,7 @@ TEST(ConnectionTable, UpdateEditsFieldsButNotTheId) {
     SessionId id = *table.allocate(info_for_worker(0));
     auto status = table.update(id, [](ConnectionInfo &info) {
         info.session_id = 12345;  // ignored
-        info.websocket_status = kWsStatusActive;
+        info.websocket_status = websocket_status::kActive;
         info.flags |= kConnEstablished;
         info.uid = 42;
         info.last_recv_time_us = 5;
@@ -289,7 +289,7 @@ TEST(ConnectionTable, UpdateEditsFieldsButNotTheId) {
     ConnectionInfo got;
     ASSERT_EQ(table.get(id, got), SlotStatus::kOk);
     EXPECT_EQ(got.session_id, id);
-    EXPECT_EQ(got.websocket_status, kWsStatusActive);
+    EXPECT_EQ(got.websocket_status, websocket_status::kActive);
     EXPECT_TRUE(got.established());
     EXPECT_FALSE(got.closing());
     EXPECT_EQ(got.uid, 42);
@@ -500,7 +500,7 @@ TEST(ConnectionTable, OtherProcessesSeeSessionsAndOwners) {
         if (table.get(parent_id, got) != SlotStatus::kOk || got.worker_id != 0 || got.uid != 10) return 2;
         auto id = table.allocate(info_for_worker(1, 20));
         if (!id) return 3;
-        if (table.update(parent_id, [](ConnectionInfo &i) { i.websocket_status = kWsStatusClosing; }) !=
+        if (table.update(parent_id, [](ConnectionInfo &i) { i.websocket_status = websocket_status::kClosing; }) !=
             SlotStatus::kOk) {
             return 4;
         }
@@ -517,7 +517,7 @@ TEST(ConnectionTable, OtherProcessesSeeSessionsAndOwners) {
     EXPECT_EQ(got.worker_id, 1);  // the owner a push would be forwarded to
     EXPECT_EQ(got.uid, 20);
     ASSERT_EQ(table.get(parent_id, got), SlotStatus::kOk);
-    EXPECT_EQ(got.websocket_status, kWsStatusClosing);
+    EXPECT_EQ(got.websocket_status, websocket_status::kClosing);
     EXPECT_EQ(table.list(0, SIZE_MAX), (std::vector<SessionId>{parent_id, static_cast<SessionId>(ids[0])}));
     EXPECT_EQ(table.count(), 2u);
 }
