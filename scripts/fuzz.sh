@@ -27,15 +27,45 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 
 cxx="${CXX:-clang++}"
-flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-       -fno-omit-frame-pointer -I"$root/src" -I"$root/tests/fuzz")
-core_sources=("$root"/src/core/*/*.cc)
+jobs="${JOBS:-2}"
+common=(-std=c++17 -g -O1 -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+        -I"$root/src" -I"$root/tests/fuzz")
+# The engine is compiled once per invocation (instrumented for coverage, without
+# libFuzzer's main) and linked into every target, instead of once per target.
+core_flags=("${common[@]}" -fsanitize=fuzzer-no-link,address,undefined)
+target_flags=("${common[@]}" -fsanitize=fuzzer,address,undefined)
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 mkdir -p "$out"
 failed=()
+
+objdir="$out/obj.$$"
+rm -rf "$objdir" && mkdir -p "$objdir"
+trap 'rm -rf "$objdir"' EXIT
+echo "=== building the engine ($jobs jobs)"
+# One object per source, named after its path under src/core (net/reactor.cc -> net_reactor.o),
+# at most $jobs compilers at a time.
+pids=()
+bad=0
+for src in "$root"/src/core/*/*.cc; do
+  rel="${src#"$root/src/core/"}"
+  "$cxx" "${core_flags[@]}" -c "$src" -o "$objdir/${rel//\//_}.o" &
+  pids+=($!)
+  if [ ${#pids[@]} -ge "$jobs" ]; then
+    wait "${pids[0]}" || bad=1
+    pids=("${pids[@]:1}")
+  fi
+done
+for pid in "${pids[@]}"; do
+  wait "$pid" || bad=1
+done
+if [ "$bad" -ne 0 ]; then
+  echo "fuzz.sh: building the engine failed" >&2
+  exit 1
+fi
+
 for target in "${targets[@]}"; do
   src="$root/tests/fuzz/$target.cc"
   if [ ! -f "$src" ]; then
@@ -46,7 +76,7 @@ for target in "${targets[@]}"; do
   echo "=== building $target"
   # Link to a temporary name and rename, so a fuzzer still running from an earlier
   # invocation keeps its binary.
-  if ! "$cxx" "${flags[@]}" "$src" "${core_sources[@]}" -lz -lssl -lcrypto -o "$out/$target.tmp.$$" ||
+  if ! "$cxx" "${target_flags[@]}" "$src" "$objdir"/*.o -lz -lssl -lcrypto -o "$out/$target.tmp.$$" ||
      ! mv -f "$out/$target.tmp.$$" "$out/$target"; then
     rm -f "$out/$target.tmp.$$"
     failed+=("$target(build)")
