@@ -284,6 +284,9 @@ step_timeout() {
   case "$1" in
     deps) echo 1200 ;;
     examples|package-xml) echo 120 ;;
+    # Its ASan build of the engine and the tests takes most of the time: 4-5 min on a
+    # quiet machine, over 10 when other work shares the two cores.
+    unit-asan) echo 1500 ;;
     *) echo 900 ;;
   esac
 }
