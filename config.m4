@@ -113,9 +113,11 @@ if test "$PHP_WSSERVER" != "no"; then
   "
 
   WSSERVER_PHP_SOURCES="
+    src/php/atomic.cc
     src/php/constants.cc
     src/php/http_request.cc
     src/php/http_response.cc
+    src/php/lock.cc
     src/php/module.cc
     src/php/server.cc
     src/php/server_connections.cc
@@ -125,6 +127,7 @@ if test "$PHP_WSSERVER" != "no"; then
     src/php/server_settings.cc
     src/php/server_tasks.cc
     src/php/server_timers.cc
+    src/php/table.cc
     src/php/websocket_frame.cc
     src/php/websocket_server.cc
   "
