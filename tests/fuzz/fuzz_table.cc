@@ -45,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     std::map<std::string, Row> model;
 
     for (size_t i = 1; i + 3 <= size; i += 3) {
-        const uint8_t op = data[i] % 5;
+        const uint8_t op = data[i] % 8;
         const std::string key = key_of(data[i + 1]);
         const bool valid = key.size() <= SharedTable::kMaxKeyLength;
         const uint8_t v = data[i + 2];
@@ -91,6 +91,55 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (got) {
                     FUZZ_CHECK(SharedTable::read_int(row, n_col) == it->second.n, "int column differs");
                     FUZZ_CHECK(SharedTable::read_string(row, s_col) == it->second.s, "string column differs");
+                }
+                break;
+            }
+            case 4: {  // add (new keys only) or update (existing keys only)
+                TableValue a;
+                a.column = &n_col;
+                a.int_value = v;
+                const bool adding = v & 1;
+                auto r = adding ? t.add(key, {a}) : t.update(key, {a});
+                const bool present = model.count(key) == 1;
+                if (!valid) {
+                    FUZZ_CHECK(r != SharedTable::SetResult::kOk, "write of an invalid key succeeded");
+                } else if (adding && present) {
+                    FUZZ_CHECK(r == SharedTable::SetResult::kNotDone, "add of an existing key");
+                } else if (!adding && !present) {
+                    FUZZ_CHECK(r == SharedTable::SetResult::kNotDone, "update of a missing key");
+                } else if (r == SharedTable::SetResult::kOk) {
+                    model[key].n = v;
+                } else {
+                    FUZZ_CHECK(adding && r == SharedTable::SetResult::kFull, "write failed");
+                }
+                break;
+            }
+            case 5: {  // cmpset/cmpdel on the int column, expecting v
+                TableValue e;
+                e.column = &n_col;
+                e.int_value = v;
+                auto it = model.find(key);
+                const bool match = it != model.end() && it->second.n == v;
+                if (data[i + 2] & 0x80) {
+                    FUZZ_CHECK(t.cmpdel(key, {e}) == match, "cmpdel disagrees");
+                    if (match) model.erase(it);
+                } else {
+                    TableValue a;
+                    a.column = &n_col;
+                    a.int_value = v + 1;
+                    auto r = t.cmpset(key, {e}, {a});
+                    FUZZ_CHECK((r == SharedTable::SetResult::kOk) == match, "cmpset disagrees");
+                    if (match) it->second.n = v + 1;
+                }
+                break;
+            }
+            case 6: {
+                const bool got = t.getdel(key, &row);
+                auto it = model.find(key);
+                FUZZ_CHECK(got == (it != model.end()), "getdel disagrees");
+                if (got) {
+                    FUZZ_CHECK(SharedTable::read_int(row, n_col) == it->second.n, "getdel row differs");
+                    model.erase(it);
                 }
                 break;
             }

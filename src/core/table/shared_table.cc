@@ -323,25 +323,107 @@ void write_value(char *row, const TableValue &v) {
 }  // namespace
 
 SharedTable::SetResult SharedTable::set(std::string_view key, const std::vector<TableValue> &values) {
+    return write(key, values, WriteMode::kUpsert, nullptr);
+}
+
+SharedTable::SetResult SharedTable::add(std::string_view key, const std::vector<TableValue> &values) {
+    return write(key, values, WriteMode::kInsertOnly, nullptr);
+}
+
+SharedTable::SetResult SharedTable::update(std::string_view key, const std::vector<TableValue> &values) {
+    return write(key, values, WriteMode::kUpdateOnly, nullptr);
+}
+
+SharedTable::SetResult SharedTable::cmpset(std::string_view key, const std::vector<TableValue> &expected,
+                                           const std::vector<TableValue> &values) {
+    return write(key, values, WriteMode::kUpdateOnly, &expected);
+}
+
+SharedTable::SetResult SharedTable::write(std::string_view key, const std::vector<TableValue> &values, WriteMode mode,
+                                          const std::vector<TableValue> *expected) {
     if (key.empty() || key.size() > kMaxKeyLength) return SetResult::kFull;
     Bucket &b = bucket_of(key);
     BucketLock hold(b);
     Slot *previous = nullptr;
-    bool inserted = false;
-    Slot *s = find_or_insert(b, key, &inserted);
-    if (!s) return SetResult::kFull;
+    uint32_t level = 0;
+    Slot *s = find(b, key, &previous, &level);
+    const bool inserted = s == nullptr;
+    if (inserted) {
+        if (mode == WriteMode::kUpdateOnly) return SetResult::kNotDone;
+        s = take_slot(b, key);
+        if (!s) return SetResult::kFull;
+        if (level > 0) {
+            header().conflict_count.fetch_add(1, std::memory_order_relaxed);
+            bump_max(header().conflict_max_level, level);
+        }
+    } else if (mode == WriteMode::kInsertOnly || (expected && !matches(*s, *expected))) {
+        return SetResult::kNotDone;
+    }
     rewrite(*s, inserted, [&](char *row) {
         for (const auto &v : values) write_value(row, v);
     });
     if (inserted) {
-        find(b, key, &previous, nullptr);
-        link(b, previous, *s);
+        link(b, previous, *s);  // `previous` is the chain's tail: find() walked it all
         header().rows.fetch_add(1, std::memory_order_relaxed);
         header().insert_count.fetch_add(1, std::memory_order_relaxed);
     } else {
         header().update_count.fetch_add(1, std::memory_order_relaxed);
     }
     return SetResult::kOk;
+}
+
+bool SharedTable::matches(const Slot &s, const std::vector<TableValue> &expected) const {
+    const char *row = current_image(s);
+    for (const auto &v : expected) {
+        const TableColumn &c = *v.column;
+        if (c.type == TableColumn::Type::kString) {
+            uint32_t n;
+            std::memcpy(&n, row + c.offset, 4);
+            if (n != v.string_value.size() || (n && std::memcmp(row + c.offset + 4, v.string_value.data(), n) != 0)) {
+                return false;
+            }
+        } else if (c.type == TableColumn::Type::kFloat) {
+            if (std::memcmp(row + c.offset, &v.float_value, 8) != 0) return false;
+        } else if (std::memcmp(row + c.offset, &v.int_value, 8) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void SharedTable::unlink_and_release(Bucket &b, Slot *previous, Slot &s) {
+    const uint32_t after = s.next.load(std::memory_order_relaxed);
+    if (previous) {
+        previous->next.store(after, std::memory_order_release);
+    } else {
+        b.head.store(after, std::memory_order_release);
+    }
+    release_slot(b, s);
+    header().rows.fetch_sub(1, std::memory_order_relaxed);
+    header().delete_count.fetch_add(1, std::memory_order_relaxed);
+}
+
+bool SharedTable::cmpdel(std::string_view key, const std::vector<TableValue> &expected) {
+    if (key.empty() || key.size() > kMaxKeyLength) return false;
+    Bucket &b = bucket_of(key);
+    BucketLock hold(b);
+    Slot *previous = nullptr;
+    Slot *s = find(b, key, &previous, nullptr);
+    if (!s || !matches(*s, expected)) return false;
+    unlink_and_release(b, previous, *s);
+    return true;
+}
+
+bool SharedTable::getdel(std::string_view key, std::string *out) {
+    if (key.empty() || key.size() > kMaxKeyLength) return false;
+    Bucket &b = bucket_of(key);
+    BucketLock hold(b);
+    Slot *previous = nullptr;
+    Slot *s = find(b, key, &previous, nullptr);
+    if (!s) return false;
+    out->assign(current_image(*s), row_size_);
+    unlink_and_release(b, previous, *s);
+    return true;
 }
 
 template <class T>
@@ -424,15 +506,7 @@ bool SharedTable::del(std::string_view key) {
     Slot *previous = nullptr;
     Slot *s = find(b, key, &previous, nullptr);
     if (!s) return false;
-    const uint32_t after = s->next.load(std::memory_order_relaxed);
-    if (previous) {
-        previous->next.store(after, std::memory_order_release);
-    } else {
-        b.head.store(after, std::memory_order_release);
-    }
-    release_slot(b, *s);
-    header().rows.fetch_sub(1, std::memory_order_relaxed);
-    header().delete_count.fetch_add(1, std::memory_order_relaxed);
+    unlink_and_release(b, previous, *s);
     return true;
 }
 

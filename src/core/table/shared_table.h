@@ -90,9 +90,19 @@ public:
 
     // Row images are row_size() bytes: each column at its offset, ints as int64_t, floats
     // as double, strings as a uint32_t length then the bytes.
-    enum class SetResult { kOk, kFull };
+    enum class SetResult { kOk, kFull, kNotDone };
     // Writes the given columns; a new row starts zeroed.
     SetResult set(std::string_view key, const std::vector<TableValue> &values);
+    // Swoole's add(): only a new key (kNotDone when it exists). update(): only an existing
+    // key (kNotDone when absent). cmpset(): an existing key whose columns equal `expected`
+    // (kNotDone otherwise).
+    SetResult add(std::string_view key, const std::vector<TableValue> &values);
+    SetResult update(std::string_view key, const std::vector<TableValue> &values);
+    SetResult cmpset(std::string_view key, const std::vector<TableValue> &expected, const std::vector<TableValue> &values);
+    // Deletes `key` if its columns equal `expected`.
+    bool cmpdel(std::string_view key, const std::vector<TableValue> &expected);
+    // Copies the row image into *image and deletes it; false when the key is absent.
+    bool getdel(std::string_view key, std::string *image);
     // Adds `by` to an int or float column (a new row starts zeroed); the new value in *out
     // (int64_t or double, by the column's type). kFull when the key is new and no slot is left.
     SetResult incr_int(std::string_view key, const TableColumn &column, int64_t by, int64_t *out);
@@ -143,6 +153,11 @@ private:
     void link(Bucket &b, Slot *previous, Slot &s);
     // Finds or inserts `key`; null when the table is full. *inserted tells which.
     Slot *find_or_insert(Bucket &b, std::string_view key, bool *inserted);
+    enum class WriteMode { kUpsert, kInsertOnly, kUpdateOnly };
+    SetResult write(std::string_view key, const std::vector<TableValue> &values, WriteMode mode,
+                    const std::vector<TableValue> *expected);
+    bool matches(const Slot &s, const std::vector<TableValue> &expected) const;
+    void unlink_and_release(Bucket &b, Slot *previous, Slot &s);
     // Writes a new image: the current one with `edit` applied, then published.
     template <class Edit>
     void rewrite(Slot &s, bool fresh, Edit edit);

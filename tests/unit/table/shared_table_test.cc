@@ -95,6 +95,39 @@ TEST(SharedTable, SetGetIncrDel) {
     EXPECT_TRUE(t.exists("alice"));
 }
 
+TEST(SharedTable, AddUpdateCmpsetCmpdelGetdel) {
+    auto t = make();
+    TableValue id;
+    id.column = t.column("id");
+    id.int_value = 1;
+    TableValue name;
+    name.column = t.column("name");
+    name.string_value = "one";
+    using R = SharedTable::SetResult;
+    EXPECT_EQ(t.update("k", {id}), R::kNotDone);
+    EXPECT_EQ(t.add("k", {id, name}), R::kOk);
+    EXPECT_EQ(t.add("k", {id}), R::kNotDone);
+    id.int_value = 2;
+    EXPECT_EQ(t.update("k", {id}), R::kOk);
+    TableValue expect_id;
+    expect_id.column = t.column("id");
+    expect_id.int_value = 1;
+    EXPECT_EQ(t.cmpset("k", {expect_id}, {name}), R::kNotDone);
+    expect_id.int_value = 2;
+    TableValue two = name;
+    two.string_value = "two";
+    EXPECT_EQ(t.cmpset("k", {expect_id, name}, {two}), R::kOk);
+    EXPECT_FALSE(t.cmpdel("k", {name}));  // name is "two" now
+    EXPECT_TRUE(t.cmpdel("k", {two}));
+    EXPECT_FALSE(t.exists("k"));
+    put(t, "g", 9, "gee");
+    std::string row;
+    EXPECT_TRUE(t.getdel("g", &row));
+    EXPECT_EQ(SharedTable::read_int(row, *t.column("id")), 9);
+    EXPECT_FALSE(t.getdel("g", &row));
+    EXPECT_EQ(t.count(), 0);
+}
+
 TEST(SharedTable, FillsUpThenRefusesAndRecoversAfterDeletes) {
     auto t = make(64, 0.2);  // 64 root slots + 12 conflict slots
     std::vector<std::string> stored;
