@@ -33,7 +33,15 @@ namespace Swoole {
 
         public function set(string $key, array $value): bool {}
 
+        public function add(string $key, array $values): bool {}
+
+        public function update(string $key, array $values): bool {}
+
+        public function cmpset(string $key, array $expected, array $values): bool {}
+
         public function get(string $key, ?string $field = null): array|string|int|float|false {}
+
+        public function getdel(string $key, ?string $field = null): array|string|int|float|false {}
 
         public function count(): int {}
 
@@ -41,6 +49,8 @@ namespace Swoole {
 
         /** @alias Swoole\Table::del */
         public function delete(string $key): bool {}
+
+        public function cmpdel(string $key, array $expected): bool {}
 
         public function exists(string $key): bool {}
 

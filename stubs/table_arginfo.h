@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 07208913405ff7e52c947f9c262c72b159b6c22f */
+ * Stub hash: b51ec20785e07340f52073aa016a4de055fe4650 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_Swoole_Table___construct, 0, 0, 1)
 	ZEND_ARG_TYPE_INFO(0, table_size, IS_LONG, 0)
@@ -22,10 +22,25 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Table_set, 0, 2, _I
 	ZEND_ARG_TYPE_INFO(0, value, IS_ARRAY, 0)
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Table_add, 0, 2, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO(0, key, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, values, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_Swoole_Table_update arginfo_class_Swoole_Table_add
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Table_cmpset, 0, 3, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO(0, key, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, expected, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, values, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_MASK_EX(arginfo_class_Swoole_Table_get, 0, 1, MAY_BE_ARRAY|MAY_BE_STRING|MAY_BE_LONG|MAY_BE_DOUBLE|MAY_BE_FALSE)
 	ZEND_ARG_TYPE_INFO(0, key, IS_STRING, 0)
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, field, IS_STRING, 1, "null")
 ZEND_END_ARG_INFO()
+
+#define arginfo_class_Swoole_Table_getdel arginfo_class_Swoole_Table_get
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Table_count, 0, 0, IS_LONG, 0)
 ZEND_END_ARG_INFO()
@@ -35,6 +50,11 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Table_del, 0, 1, _I
 ZEND_END_ARG_INFO()
 
 #define arginfo_class_Swoole_Table_delete arginfo_class_Swoole_Table_del
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Table_cmpdel, 0, 2, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO(0, key, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, expected, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
 
 #define arginfo_class_Swoole_Table_exists arginfo_class_Swoole_Table_del
 
@@ -73,9 +93,14 @@ ZEND_METHOD(Swoole_Table, column);
 ZEND_METHOD(Swoole_Table, create);
 ZEND_METHOD(Swoole_Table, destroy);
 ZEND_METHOD(Swoole_Table, set);
+ZEND_METHOD(Swoole_Table, add);
+ZEND_METHOD(Swoole_Table, update);
+ZEND_METHOD(Swoole_Table, cmpset);
 ZEND_METHOD(Swoole_Table, get);
+ZEND_METHOD(Swoole_Table, getdel);
 ZEND_METHOD(Swoole_Table, count);
 ZEND_METHOD(Swoole_Table, del);
+ZEND_METHOD(Swoole_Table, cmpdel);
 ZEND_METHOD(Swoole_Table, exists);
 ZEND_METHOD(Swoole_Table, incr);
 ZEND_METHOD(Swoole_Table, decr);
@@ -95,10 +120,15 @@ static const zend_function_entry class_Swoole_Table_methods[] = {
 	ZEND_ME(Swoole_Table, create, arginfo_class_Swoole_Table_create, ZEND_ACC_PUBLIC)
 	ZEND_ME(Swoole_Table, destroy, arginfo_class_Swoole_Table_destroy, ZEND_ACC_PUBLIC)
 	ZEND_ME(Swoole_Table, set, arginfo_class_Swoole_Table_set, ZEND_ACC_PUBLIC)
+	ZEND_ME(Swoole_Table, add, arginfo_class_Swoole_Table_add, ZEND_ACC_PUBLIC)
+	ZEND_ME(Swoole_Table, update, arginfo_class_Swoole_Table_update, ZEND_ACC_PUBLIC)
+	ZEND_ME(Swoole_Table, cmpset, arginfo_class_Swoole_Table_cmpset, ZEND_ACC_PUBLIC)
 	ZEND_ME(Swoole_Table, get, arginfo_class_Swoole_Table_get, ZEND_ACC_PUBLIC)
+	ZEND_ME(Swoole_Table, getdel, arginfo_class_Swoole_Table_getdel, ZEND_ACC_PUBLIC)
 	ZEND_ME(Swoole_Table, count, arginfo_class_Swoole_Table_count, ZEND_ACC_PUBLIC)
 	ZEND_ME(Swoole_Table, del, arginfo_class_Swoole_Table_del, ZEND_ACC_PUBLIC)
 	ZEND_MALIAS(Swoole_Table, delete, del, arginfo_class_Swoole_Table_delete, ZEND_ACC_PUBLIC)
+	ZEND_ME(Swoole_Table, cmpdel, arginfo_class_Swoole_Table_cmpdel, ZEND_ACC_PUBLIC)
 	ZEND_ME(Swoole_Table, exists, arginfo_class_Swoole_Table_exists, ZEND_ACC_PUBLIC)
 	ZEND_MALIAS(Swoole_Table, exist, exists, arginfo_class_Swoole_Table_exist, ZEND_ACC_PUBLIC)
 	ZEND_ME(Swoole_Table, incr, arginfo_class_Swoole_Table_incr, ZEND_ACC_PUBLIC)

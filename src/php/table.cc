@@ -212,7 +212,80 @@ ZEND_METHOD(Swoole_Table, destroy) {
     RETURN_TRUE;
 }
 
-ZEND_METHOD(Swoole_Table, set) {
+namespace {
+
+// Column values converted from a PHP array, owning the strings they point into.
+class Values {
+public:
+    Values() = default;
+    Values(const Values &) = delete;
+    Values &operator=(const Values &) = delete;
+    ~Values() {
+        for (zend_string *s : strings_) zend_string_release(s);
+    }
+    std::vector<ws::TableValue> list;
+
+    // Write mode (set/add/update, the new values of cmpset): unknown names are skipped,
+    // long strings truncated with Swoole's warning. Expected mode (cmpset/cmpdel): every
+    // name must be a column, at least one; strings are compared whole. Converted before
+    // any row is locked, as a conversion may run user code. False after a warning or an
+    // exception.
+    bool convert(const ws::SharedTable &t, const zend_string *key, HashTable *ht, bool expected) {
+        zend_string *name;
+        zval *value;
+        if (expected) {
+            if (zend_hash_num_elements(ht) == 0) {
+                php_error_docref(nullptr, E_WARNING, "expected values must not be empty");
+                return false;
+            }
+            ZEND_HASH_FOREACH_STR_KEY(ht, name) {
+                if (!name) {
+                    php_error_docref(nullptr, E_WARNING, "expected values must use column names");
+                    return false;
+                }
+                if (!t.column(std::string_view(ZSTR_VAL(name), ZSTR_LEN(name)))) {
+                    php_error_docref(nullptr, E_WARNING, "column[%s] does not exist", ZSTR_VAL(name));
+                    return false;
+                }
+            }
+            ZEND_HASH_FOREACH_END();
+        }
+        list.reserve(zend_hash_num_elements(ht));
+        ZEND_HASH_FOREACH_STR_KEY_VAL(ht, name, value) {
+            if (!name) continue;
+            const ws::TableColumn *c = t.column(std::string_view(ZSTR_VAL(name), ZSTR_LEN(name)));
+            if (!c) continue;
+            ws::TableValue v;
+            v.column = c;
+            if (c->type == ws::TableColumn::Type::kString) {
+                zend_string *str = zval_get_string(value);
+                strings_.push_back(str);
+                size_t length = ZSTR_LEN(str);
+                if (!expected && length > c->capacity) {
+                    php_error_docref(nullptr, E_WARNING, "[key=%s,field=%s]string value is too long", ZSTR_VAL(key),
+                                     c->name.c_str());
+                    length = c->capacity;
+                }
+                v.string_value = std::string_view(ZSTR_VAL(str), length);
+            } else if (c->type == ws::TableColumn::Type::kFloat) {
+                v.float_value = zval_get_double(value);
+            } else {
+                v.int_value = zval_get_long(value);
+            }
+            if (EG(exception)) return false;
+            list.push_back(v);
+        }
+        ZEND_HASH_FOREACH_END();
+        return true;
+    }
+
+private:
+    std::vector<zend_string *> strings_;
+};
+
+enum class WriteKind { kSet, kAdd, kUpdate };
+
+void write_row(INTERNAL_FUNCTION_PARAMETERS, WriteKind kind) {
     zend_string *key;
     HashTable *values;
     ZEND_PARSE_PARAMETERS_START(2, 2)
@@ -221,48 +294,90 @@ ZEND_METHOD(Swoole_Table, set) {
     ZEND_PARSE_PARAMETERS_END();
     ws::SharedTable *t = created_table(ZEND_THIS);
     if (!t || !check_key(key)) RETURN_FALSE;
-    // Converted before the row is locked: a conversion may run user code (__toString).
-    std::vector<ws::TableValue> row;
-    std::vector<zend_string *> strings;
-    row.reserve(zend_hash_num_elements(values));
-    zend_string *name;
-    zval *value;
-    bool failed = false;
-    ZEND_HASH_FOREACH_STR_KEY_VAL(values, name, value) {
-        if (!name || failed) continue;
-        const ws::TableColumn *c = t->column(std::string_view(ZSTR_VAL(name), ZSTR_LEN(name)));
-        if (!c) continue;
-        ws::TableValue v;
-        v.column = c;
-        if (c->type == ws::TableColumn::Type::kString) {
-            zend_string *s = zval_get_string(value);
-            strings.push_back(s);
-            size_t length = ZSTR_LEN(s);
-            if (length > c->capacity) {
-                php_error_docref(nullptr, E_WARNING, "[key=%s,field=%s]string value is too long", ZSTR_VAL(key),
-                                 c->name.c_str());
-                length = c->capacity;
-            }
-            v.string_value = std::string_view(ZSTR_VAL(s), length);
-        } else if (c->type == ws::TableColumn::Type::kFloat) {
-            v.float_value = zval_get_double(value);
-        } else {
-            v.int_value = zval_get_long(value);
-        }
-        if (EG(exception)) failed = true;
-        row.push_back(v);
+    Values row;
+    if (!row.convert(*t, key, values, false)) {
+        if (EG(exception)) RETURN_THROWS();
+        RETURN_FALSE;
     }
-    ZEND_HASH_FOREACH_END();
-    bool ok = false;
-    if (!failed) {
-        ok = t->set(std::string_view(ZSTR_VAL(key), ZSTR_LEN(key)), row) == ws::SharedTable::SetResult::kOk;
-        if (!ok) {
-            php_error_docref(nullptr, E_WARNING, "failed to set('%s'), unable to allocate memory", ZSTR_VAL(key));
-        }
+    const std::string_view k(ZSTR_VAL(key), ZSTR_LEN(key));
+    ws::SharedTable::SetResult r = kind == WriteKind::kSet   ? t->set(k, row.list)
+                                   : kind == WriteKind::kAdd ? t->add(k, row.list)
+                                                             : t->update(k, row.list);
+    if (r == ws::SharedTable::SetResult::kFull) {
+        php_error_docref(nullptr, E_WARNING, "failed to %s('%s'), unable to allocate memory",
+                         kind == WriteKind::kSet ? "set" : "add", ZSTR_VAL(key));
     }
-    for (zend_string *s : strings) zend_string_release(s);
-    if (failed) RETURN_THROWS();
-    RETURN_BOOL(ok);
+    RETURN_BOOL(r == ws::SharedTable::SetResult::kOk);
+}
+
+}  // namespace
+
+ZEND_METHOD(Swoole_Table, set) { write_row(INTERNAL_FUNCTION_PARAM_PASSTHRU, WriteKind::kSet); }
+
+ZEND_METHOD(Swoole_Table, add) { write_row(INTERNAL_FUNCTION_PARAM_PASSTHRU, WriteKind::kAdd); }
+
+ZEND_METHOD(Swoole_Table, update) { write_row(INTERNAL_FUNCTION_PARAM_PASSTHRU, WriteKind::kUpdate); }
+
+ZEND_METHOD(Swoole_Table, cmpset) {
+    zend_string *key;
+    HashTable *expected;
+    HashTable *values;
+    ZEND_PARSE_PARAMETERS_START(3, 3)
+    Z_PARAM_STR(key)
+    Z_PARAM_ARRAY_HT(expected)
+    Z_PARAM_ARRAY_HT(values)
+    ZEND_PARSE_PARAMETERS_END();
+    ws::SharedTable *t = created_table(ZEND_THIS);
+    if (!t || !check_key(key)) RETURN_FALSE;
+    Values want;
+    Values row;
+    if (!want.convert(*t, key, expected, true) || !row.convert(*t, key, values, false)) {
+        if (EG(exception)) RETURN_THROWS();
+        RETURN_FALSE;
+    }
+    RETURN_BOOL(t->cmpset(std::string_view(ZSTR_VAL(key), ZSTR_LEN(key)), want.list, row.list) ==
+                ws::SharedTable::SetResult::kOk);
+}
+
+ZEND_METHOD(Swoole_Table, cmpdel) {
+    zend_string *key;
+    HashTable *expected;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+    Z_PARAM_STR(key)
+    Z_PARAM_ARRAY_HT(expected)
+    ZEND_PARSE_PARAMETERS_END();
+    ws::SharedTable *t = created_table(ZEND_THIS);
+    if (!t || !check_key(key)) RETURN_FALSE;
+    Values want;
+    if (!want.convert(*t, key, expected, true)) {
+        if (EG(exception)) RETURN_THROWS();
+        RETURN_FALSE;
+    }
+    RETURN_BOOL(t->cmpdel(std::string_view(ZSTR_VAL(key), ZSTR_LEN(key)), want.list));
+}
+
+ZEND_METHOD(Swoole_Table, getdel) {
+    zend_string *key;
+    zend_string *field = nullptr;
+    ZEND_PARSE_PARAMETERS_START(1, 2)
+    Z_PARAM_STR(key)
+    Z_PARAM_OPTIONAL
+    Z_PARAM_STR_OR_NULL(field)
+    ZEND_PARSE_PARAMETERS_END();
+    ws::SharedTable *t = created_table(ZEND_THIS);
+    if (!t || !check_key(key)) RETURN_FALSE;
+    const ws::TableColumn *c = nullptr;
+    if (field) {
+        c = t->column(std::string_view(ZSTR_VAL(field), ZSTR_LEN(field)));
+        if (!c) RETURN_FALSE;  // Swoole: an unknown field deletes nothing
+    }
+    std::string row;
+    if (!t->getdel(std::string_view(ZSTR_VAL(key), ZSTR_LEN(key)), &row)) RETURN_FALSE;
+    if (c) {
+        value_to_zval(*t, *c, row, return_value);
+        return;
+    }
+    row_to_array(*t, row, return_value);
 }
 
 ZEND_METHOD(Swoole_Table, get) {
