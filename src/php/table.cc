@@ -31,6 +31,10 @@ struct TableObject {
     bool current_valid;
     std::string current_key;
     std::string current_row;
+    // After create(): the column names as PHP strings (their hashes computed once) and a
+    // buffer rows are copied into, so get() allocates nothing but its result.
+    std::vector<zend_string *> column_names;
+    std::string scratch;
     zend_object std;
 };
 
@@ -47,6 +51,8 @@ zend_object *table_create_object(zend_class_entry *ce) {
     o->current_valid = false;
     construct_member(o->current_key);
     construct_member(o->current_row);
+    construct_member(o->column_names);
+    construct_member(o->scratch);
     return &o->std;
 }
 
@@ -57,6 +63,9 @@ void table_free_object(zend_object *obj) {
     destroy_member(o->cursor);
     destroy_member(o->current_key);
     destroy_member(o->current_row);
+    for (zend_string *name : o->column_names) zend_string_release(name);
+    destroy_member(o->column_names);
+    destroy_member(o->scratch);
     zend_object_std_dtor(obj);
 }
 
@@ -104,12 +113,13 @@ void value_to_zval(const ws::SharedTable &t, const ws::TableColumn &c, const std
     }
 }
 
-void row_to_array(const ws::SharedTable &t, const std::string &row, zval *out) {
+void row_to_array(const TableObject *o, const std::string &row, zval *out) {
+    const ws::SharedTable &t = *o->table;
     array_init_size(out, static_cast<uint32_t>(t.columns().size()));
-    for (const auto &c : t.columns()) {
+    for (size_t i = 0; i < t.columns().size(); ++i) {
         zval v;
-        value_to_zval(t, c, row, &v);
-        zend_hash_str_update(Z_ARRVAL_P(out), c.name.data(), c.name.size(), &v);
+        value_to_zval(t, t.columns()[i], row, &v);
+        zend_hash_add_new(Z_ARRVAL_P(out), o->column_names[i], &v);
     }
 }
 
@@ -197,6 +207,13 @@ ZEND_METHOD(Swoole_Table, create) {
         RETURN_FALSE;
     }
     o->table.emplace(std::move(*made));
+    for (zend_string *name : o->column_names) zend_string_release(name);  // created again after destroy()
+    o->column_names.clear();
+    for (const auto &c : o->table->columns()) {
+        zend_string *name = zend_string_init(c.name.data(), c.name.size(), 0);
+        zend_string_hash_val(name);
+        o->column_names.push_back(name);
+    }
     zend_update_property_long(Z_OBJCE_P(ZEND_THIS), Z_OBJ_P(ZEND_THIS), ZEND_STRL("size"), o->table->size());
     zend_update_property_long(Z_OBJCE_P(ZEND_THIS), Z_OBJ_P(ZEND_THIS), ZEND_STRL("memorySize"),
                               static_cast<zend_long>(o->table->memory_size()));
@@ -371,13 +388,14 @@ ZEND_METHOD(Swoole_Table, getdel) {
         c = t->column(std::string_view(ZSTR_VAL(field), ZSTR_LEN(field)));
         if (!c) RETURN_FALSE;  // Swoole: an unknown field deletes nothing
     }
-    std::string row;
+    TableObject *o = this_table(ZEND_THIS);
+    std::string &row = o->scratch;
     if (!t->getdel(std::string_view(ZSTR_VAL(key), ZSTR_LEN(key)), &row)) RETURN_FALSE;
     if (c) {
         value_to_zval(*t, *c, row, return_value);
         return;
     }
-    row_to_array(*t, row, return_value);
+    row_to_array(o, row, return_value);
 }
 
 ZEND_METHOD(Swoole_Table, get) {
@@ -390,7 +408,8 @@ ZEND_METHOD(Swoole_Table, get) {
     ZEND_PARSE_PARAMETERS_END();
     ws::SharedTable *t = created_table(ZEND_THIS);
     if (!t || !check_key(key)) RETURN_FALSE;
-    std::string row;
+    TableObject *o = this_table(ZEND_THIS);
+    std::string &row = o->scratch;
     if (!t->get(std::string_view(ZSTR_VAL(key), ZSTR_LEN(key)), &row)) RETURN_FALSE;
     if (field) {
         const ws::TableColumn *c = t->column(std::string_view(ZSTR_VAL(field), ZSTR_LEN(field)));
@@ -398,7 +417,7 @@ ZEND_METHOD(Swoole_Table, get) {
         value_to_zval(*t, *c, row, return_value);
         return;
     }
-    row_to_array(*t, row, return_value);
+    row_to_array(o, row, return_value);
 }
 
 ZEND_METHOD(Swoole_Table, count) {
@@ -534,7 +553,7 @@ ZEND_METHOD(Swoole_Table, current) {
     ws::SharedTable *t = created_table(ZEND_THIS);
     TableObject *o = this_table(ZEND_THIS);
     if (!t || !o->current_valid) RETURN_NULL();
-    row_to_array(*t, o->current_row, return_value);
+    row_to_array(o, o->current_row, return_value);
 }
 
 ZEND_METHOD(Swoole_Table, key) {
