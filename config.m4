@@ -98,6 +98,10 @@ if test "$PHP_WSSERVER" != "no"; then
     src/core/server/server.cc
     src/core/server/websocket_front.cc
     src/core/server/worker_link.cc
+    src/core/table/shared_atomic.cc
+    src/core/table/shared_lock.cc
+    src/core/table/shared_memory.cc
+    src/core/table/shared_table.cc
     src/core/websocket/deflate_negotiation.cc
     src/core/websocket/frame.cc
     src/core/websocket/frame_decoder.cc
@@ -109,9 +113,11 @@ if test "$PHP_WSSERVER" != "no"; then
   "
 
   WSSERVER_PHP_SOURCES="
+    src/php/atomic.cc
     src/php/constants.cc
     src/php/http_request.cc
     src/php/http_response.cc
+    src/php/lock.cc
     src/php/module.cc
     src/php/server.cc
     src/php/server_connections.cc
@@ -121,6 +127,7 @@ if test "$PHP_WSSERVER" != "no"; then
     src/php/server_settings.cc
     src/php/server_tasks.cc
     src/php/server_timers.cc
+    src/php/table.cc
     src/php/websocket_frame.cc
     src/php/websocket_server.cc
   "
@@ -132,6 +139,7 @@ if test "$PHP_WSSERVER" != "no"; then
   PHP_ADD_BUILD_DIR($ext_builddir/src/core/net)
   PHP_ADD_BUILD_DIR($ext_builddir/src/core/process)
   PHP_ADD_BUILD_DIR($ext_builddir/src/core/server)
+  PHP_ADD_BUILD_DIR($ext_builddir/src/core/table)
   PHP_ADD_BUILD_DIR($ext_builddir/src/core/websocket)
   PHP_ADD_BUILD_DIR($ext_builddir/src/php)
 

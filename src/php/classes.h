@@ -61,6 +61,10 @@ extern zend_class_entry *wsserver_ce_connection_iterator;  // Swoole\Connection\
 extern zend_class_entry *wsserver_ce_server_port;       // Swoole\Server\Port
 extern zend_class_entry *wsserver_ce_http_response;     // Swoole\Http\Response
 extern zend_class_entry *wsserver_ce_http_request;      // Swoole\Http\Request
+extern zend_class_entry *wsserver_ce_table;             // Swoole\Table
+extern zend_class_entry *wsserver_ce_atomic;            // Swoole\Atomic
+extern zend_class_entry *wsserver_ce_atomic_long;       // Swoole\Atomic\Long
+extern zend_class_entry *wsserver_ce_lock;              // Swoole\Lock
 
 // constants.cc
 void wsserver_register_constants(int module_number);
@@ -71,6 +75,9 @@ void wsserver_register_server_port_class();
 void wsserver_register_http_server_class();
 void wsserver_register_websocket_server_class();
 void wsserver_register_frame_classes();
+void wsserver_register_table_class();   // table.cc
+void wsserver_register_atomic_classes();  // atomic.cc
+void wsserver_register_lock_class();    // lock.cc
 // http_request.cc: the handlers of Swoole\Http\Request, whose class entry
 // wsserver_register_http_server_class() (http_response.cc) registers.
 void wsserver_init_http_request_class(zend_class_entry *ce);

@@ -55,6 +55,11 @@ constexpr LongConstant kLongConstants[] = {
     {"SWOOLE_DISPATCH_UIDMOD", 5},
     {"SWOOLE_DISPATCH_USERFUNC", 6},
 
+    // Swoole\Lock types
+    {"SWOOLE_MUTEX", 3},
+    {"SWOOLE_RWLOCK", 1},
+    {"SWOOLE_SPINLOCK", 5},
+
     // IPC, tasks, workers, events, commands
     {"SWOOLE_EVENT_READ", 512},
     {"SWOOLE_EVENT_WRITE", 1024},

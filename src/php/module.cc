@@ -68,6 +68,9 @@ PHP_MINIT_FUNCTION(wsserver) {
     wsserver_register_http_server_class();
     wsserver_register_websocket_server_class();
     wsserver_register_frame_classes();
+    wsserver_register_table_class();
+    wsserver_register_atomic_classes();
+    wsserver_register_lock_class();
     return SUCCESS;
 }
 
