@@ -71,6 +71,8 @@ if test "$PHP_WSSERVER" != "no"; then
   fi
 
   WSSERVER_CORE_SOURCES="
+    src/core/coroutine/scheduler.cc
+    src/core/coroutine/wait_group.cc
     src/core/http/http_parser.cc
     src/core/http/http_response.cc
     src/core/http/multipart.cc
@@ -127,6 +129,7 @@ if test "$PHP_WSSERVER" != "no"; then
 
   PHP_NEW_EXTENSION(wsserver, $WSSERVER_CORE_SOURCES $WSSERVER_PHP_SOURCES, $ext_shared,, $WSSERVER_CXXFLAGS, cxx)
 
+  PHP_ADD_BUILD_DIR($ext_builddir/src/core/coroutine)
   PHP_ADD_BUILD_DIR($ext_builddir/src/core/http)
   PHP_ADD_BUILD_DIR($ext_builddir/src/core/ipc)
   PHP_ADD_BUILD_DIR($ext_builddir/src/core/net)
