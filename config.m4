@@ -112,6 +112,10 @@ if test "$PHP_WSSERVER" != "no"; then
 
   WSSERVER_PHP_SOURCES="
     src/php/constants.cc
+    src/php/coroutine.cc
+    src/php/coroutine_channel.cc
+    src/php/coroutine_context.cc
+    src/php/coroutine_timer.cc
     src/php/http_request.cc
     src/php/http_response.cc
     src/php/module.cc

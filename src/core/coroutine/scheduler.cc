@@ -14,6 +14,14 @@ void Coroutine::run() noexcept {
         defers_.pop_back();
         fn();
     }
+    for (size_t i = 0; i < exit_hooks_.size(); i++) exit_hooks_[i]();
+    exit_hooks_.clear();
+    state_ = CoroutineState::kDone;
+}
+
+void Coroutine::abandon() noexcept {
+    defers_.clear();
+    exit_hooks_.clear();
     state_ = CoroutineState::kDone;
 }
 
@@ -75,6 +83,7 @@ void Scheduler::switch_into(Coroutine &co) {
         if (co.wait_timer_ != 0) reactor_.clear_timer(co.wait_timer_);
         coroutines_.erase(id);  // destroys the context, which no longer runs
     }
+    backend_.after_switch();
 }
 
 WakeReason Scheduler::suspend(int64_t timeout_ms, bool cancelable) {
@@ -126,11 +135,19 @@ WakeReason Scheduler::wait_fd(int fd, uint32_t events, int64_t timeout_ms, uint3
 void Scheduler::yield_current() {
     Coroutine *co = current_;
     if (!co) return;
-    co->cancelable_ = false;
+    co->cancelable_ = true;
     co->manual_ = true;
     co->state_ = CoroutineState::kSuspended;
     backend_.yield(*co);
     co->manual_ = false;
+    co->cancelable_ = false;
+}
+
+bool Scheduler::on_exit(CoroutineId id, std::function<void()> fn) {
+    Coroutine *co = find(id);
+    if (!co || co->state_ == CoroutineState::kDone) return false;
+    co->exit_hooks_.push_back(std::move(fn));
+    return true;
 }
 
 bool Scheduler::defer(std::function<void()> fn) {
@@ -196,6 +213,7 @@ Scheduler::CancelResult Scheduler::cancel(CoroutineId id) {
     if (!co) return CancelResult::kNotFound;
     if (co->state_ != CoroutineState::kSuspended || !co->cancelable_) return CancelResult::kNotCancelable;
     co->canceled_ = true;
+    co->manual_ = false;
     co->queued_ = false;  // a queued wake-up becomes the cancellation
     wake_with(*co, WakeReason::kCanceled);
     return CancelResult::kOk;

@@ -53,6 +53,10 @@ public:
     virtual void resume(Coroutine &co) = 0;
     // From inside `co` back to the context that resumed it; returns when resumed again.
     virtual void yield(Coroutine &co) = 0;
+    // Called by the scheduler once a resume() has returned and it has updated its own
+    // state (the binding turns a fatal error inside the coroutine into one in the resumer
+    // here, when nothing of the scheduler is left half done).
+    virtual void after_switch() {}
 
 protected:
     ~ContextBackend() = default;
@@ -81,6 +85,9 @@ public:
     // last in, first out (a deferred function may defer more; those run too). Neither
     // may throw: a C++ exception cannot cross a context switch.
     void run() noexcept;
+    // For the backend: the body was abandoned midway (a fatal error unwound it); the
+    // coroutine counts as finished and its defers and exit hooks are dropped.
+    void abandon() noexcept;
 
 private:
     friend class Scheduler;
@@ -90,6 +97,7 @@ private:
     uint64_t start_ms_;
     Body body_;
     std::vector<std::function<void()>> defers_;
+    std::vector<std::function<void()>> exit_hooks_;  // after the defers (join())
     std::unique_ptr<CoroutineContext> context_;
     CoroutineState state_ = CoroutineState::kInit;
     WakeReason wake_reason_ = WakeReason::kWoken;
@@ -139,10 +147,13 @@ public:
     // Waits until `fd` is ready for `events` (Reactor::kRead/kWrite). `ready` gets the
     // events seen (0 on timeout/cancel). The fd must not be registered in the reactor.
     WakeReason wait_fd(int fd, uint32_t events, int64_t timeout_ms, uint32_t *ready);
-    // Swoole's Co::yield(): suspends until resume(); not cancelable, no timeout.
+    // Swoole's Co::yield(): suspends until resume() or cancel(); no timeout.
     void yield_current();
     // Pushes a function on the running coroutine's defer stack; false outside one.
     bool defer(std::function<void()> fn);
+    // Runs `fn` when coroutine `id` ends, after its defers; false if there is no such
+    // coroutine.
+    bool on_exit(CoroutineId id, std::function<void()> fn);
 
     // ---- waking
     // Wakes a coroutine suspended in suspend()/wait_fd() and runs it now, returning when

@@ -106,7 +106,8 @@ TEST(Scheduler, CancelWakesAWaitingCoroutine) {
         reason = s.sleep(100000);
         EXPECT_TRUE(s.current()->canceled());
     });
-    CoroutineId y = s.create([&] { s.yield_current(); });
+    CoroutineId y = s.create([&] { s.suspend(-1, false); });
+    CoroutineId yielded = s.create([&] { s.yield_current(); });
     CoroutineId self_cancel = s.create([&] { EXPECT_EQ(s.cancel(s.current_id()), Scheduler::CancelResult::kSelf); });
     EXPECT_GT(self_cancel, 0);
     EXPECT_EQ(s.cancel(99), Scheduler::CancelResult::kNotFound);
@@ -114,7 +115,8 @@ TEST(Scheduler, CancelWakesAWaitingCoroutine) {
     EXPECT_EQ(s.cancel(a), Scheduler::CancelResult::kOk);
     EXPECT_EQ(reason, WakeReason::kCanceled);
     EXPECT_EQ(s.find(a), nullptr);
-    EXPECT_TRUE(s.resume(y));
+    EXPECT_TRUE(s.wake(y));
+    EXPECT_EQ(s.cancel(yielded), Scheduler::CancelResult::kOk);  // Co::yield is cancelable
     EXPECT_EQ(s.count(), 0u);
 }
 
@@ -181,6 +183,20 @@ TEST(Scheduler, WaitFdWakesOnReadinessOrTimesOut) {
     EXPECT_FALSE(f.reactor->contains(fds[0]));
     close(fds[0]);
     close(fds[1]);
+}
+
+TEST(Scheduler, ExitHooksRunAfterTheDefers) {
+    SchedulerFixture f;
+    Scheduler &s = *f.scheduler;
+    std::vector<int> log;
+    CoroutineId a = s.create([&] {
+        s.defer([&] { log.push_back(1); });
+        s.sleep(3);
+    });
+    EXPECT_TRUE(s.on_exit(a, [&] { log.push_back(2); }));
+    EXPECT_FALSE(s.on_exit(42, [] {}));
+    f.run_all();
+    EXPECT_EQ(log, (std::vector<int>{1, 2}));
 }
 
 TEST(Scheduler, MaxCoroutines) {
