@@ -62,11 +62,7 @@ void defer_callback(INTERNAL_FUNCTION_PARAMETERS) {
     if (!wsserver_current_coroutine_or_throw()) RETURN_THROWS();
     auto callable = std::make_shared<PhpCallable>(&fci.function_name, nullptr, 0);
     wsserver_scheduler().defer([callable] {
-        callable->call();
-        if (EG(exception)) {
-            zend_exception_error(EG(exception), E_ERROR);
-            zend_bailout();
-        }
+        if (!callable->call() && EG(exception)) wsserver_coroutine_uncaught();
     });
 }
 

@@ -1,8 +1,8 @@
 // The coroutine runtime of the process: the engine's Scheduler switching on PHP's own
 // fiber context (zend_fiber_init_context / zend_fiber_switch_context, which also save
 // and restore the VM state, notify the observer API and handle ASan's stack switching),
-// the Reactor that drives it outside a server, and the loop of Coroutine\run() and
-// Event::wait().
+// the Reactor that drives it (its own outside a server, the worker's inside one), and
+// the loop of Coroutine\run() and Event::wait().
 //
 // Each coroutine gets its own VM stack with a dummy bottom frame, as PHP's Fiber does,
 // so PHP code in it (including a Fiber started from it) sees an ordinary call stack. A
@@ -183,6 +183,7 @@ public:
         }
     }
 
+    void set_pending_bailout() { pending_bailout_ = true; }
     void set_stack_size(size_t n) { stack_size_ = n; }
     size_t stack_size() const { return stack_size_ ? stack_size_ : size_t(EG(fiber_stack_size)); }
 
@@ -197,7 +198,9 @@ private:
 // The runtime
 
 struct CoroutineRuntime {
-    std::unique_ptr<ws::Reactor> reactor;
+    std::unique_ptr<ws::Reactor> own_reactor;  // outside a server
+    ws::Reactor *reactor = nullptr;            // own_reactor's, or a server worker's
+    bool in_server = false;
     PhpContextBackend backend;
     std::unique_ptr<ws::Scheduler> scheduler;
     bool loop_running = false;
@@ -219,7 +222,8 @@ CoroutineRuntime &wsserver_coroutine_runtime() {
         if (!reactor.ok()) {
             zend_error_noreturn(E_ERROR, "wsserver: cannot create the event loop: %s", reactor.error().message.c_str());
         }
-        rt->reactor = std::move(reactor.value());
+        rt->own_reactor = std::move(reactor.value());
+        rt->reactor = rt->own_reactor.get();
         rt->scheduler = std::make_unique<ws::Scheduler>(rt->backend, *rt->reactor);
         g_runtime = std::move(rt);
     }
@@ -237,20 +241,44 @@ void wsserver_coroutine_runtime_shutdown() {
     g_runtime.reset();
 }
 
+void wsserver_coroutine_attach_server_reactor(ws::Reactor &reactor) {
+    size_t stack_size = g_runtime ? g_runtime->backend.stack_size() : 0;
+    // Whatever this process inherited (coroutines, timers of the parent's loop) stays
+    // with the parent; a forked child may destroy its copy of the parent's reactor.
+    wsserver_coroutine_runtime_shutdown();
+    auto rt = std::make_unique<CoroutineRuntime>();
+    rt->reactor = &reactor;
+    rt->in_server = true;
+    if (stack_size) rt->backend.set_stack_size(stack_size);
+    rt->scheduler = std::make_unique<ws::Scheduler>(rt->backend, reactor);
+    g_runtime = std::move(rt);
+}
+
+void wsserver_coroutine_detach_server_reactor() {
+    if (g_runtime && g_runtime->in_server) wsserver_coroutine_runtime_shutdown();
+}
+
+bool wsserver_coroutine_in_server() { return g_runtime && g_runtime->in_server; }
+
 void wsserver_coroutine_set_stack_size(size_t n) { wsserver_coroutine_runtime().backend.set_stack_size(n); }
 size_t wsserver_coroutine_stack_size() { return wsserver_coroutine_runtime().backend.stack_size(); }
+
+void wsserver_coroutine_uncaught() {
+    // As in Swoole: an exception nobody caught in a coroutine is a fatal error. It is
+    // reported here, the coroutine ends without its defers, and the bailout happens in
+    // the resumer once this stack is left (a longjmp on the coroutine's own stack is
+    // what a fatal error raised by PHP itself does; this path avoids it).
+    zend_exception_error(EG(exception), E_ERROR);
+    if (ws::Coroutine *co = g_runtime->scheduler->current()) co->abandon();
+    g_runtime->backend.set_pending_bailout();
+}
 
 zend_long wsserver_coroutine_start(std::shared_ptr<PhpCallable> callable) {
     ws::Scheduler &s = wsserver_scheduler();
     ws::Scheduler::CreateError err = ws::Scheduler::CreateError::kNone;
     ws::CoroutineId id = s.create(
         [callable] {
-            callable->call();
-            if (EG(exception)) {
-                // As in Swoole: an exception nobody caught in a coroutine is fatal.
-                zend_exception_error(EG(exception), E_ERROR);
-                zend_bailout();
-            }
+            if (!callable->call() && EG(exception)) wsserver_coroutine_uncaught();
         },
         &err);
     if (id < 0) {
@@ -292,11 +320,12 @@ zend_execute_data *wsserver_coroutine_saved_frame(ws::Coroutine &co) { return co
 // ---------------------------------------------------------------------------------
 // The loop
 
-bool wsserver_event_loop_running() { return g_runtime && g_runtime->loop_running; }
+// Inside a server worker the server's loop is running whenever PHP code runs.
+bool wsserver_event_loop_running() { return g_runtime && (g_runtime->loop_running || g_runtime->in_server); }
 
 bool wsserver_event_loop_run() {
     CoroutineRuntime &rt = wsserver_coroutine_runtime();
-    if (rt.loop_running || rt.scheduler->current()) return false;
+    if (rt.loop_running || rt.in_server || rt.scheduler->current()) return false;
     rt.loop_running = true;
     rt.exit_requested = false;
     ws::Reactor &r = *rt.reactor;
@@ -321,7 +350,7 @@ bool wsserver_event_loop_run() {
 }
 
 void wsserver_event_loop_exit() {
-    if (!g_runtime) return;
+    if (!g_runtime || g_runtime->in_server) return;  // a worker's loop ends with the server
     g_runtime->exit_requested = true;
     g_runtime->reactor->stop();
 }

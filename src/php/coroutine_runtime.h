@@ -40,6 +40,13 @@ wsserver::Reactor &wsserver_coroutine_reactor();
 bool wsserver_coroutine_runtime_exists();
 void wsserver_coroutine_runtime_shutdown();
 
+// In a server worker: the coroutines run on the worker's reactor from onWorkerStart on
+// (whatever the process inherited from its parent is dropped), and go away with it
+// when the worker's loop has ended (detach, before the server's reactor is destroyed).
+void wsserver_coroutine_attach_server_reactor(wsserver::Reactor &reactor);
+void wsserver_coroutine_detach_server_reactor();
+bool wsserver_coroutine_in_server();
+
 // Starts a coroutine running `callable` (Swoole's go()); its id, or -1 after a warning.
 zend_long wsserver_coroutine_start(std::shared_ptr<PhpCallable> callable);
 
@@ -52,6 +59,10 @@ void wsserver_event_loop_exit();
 // Makes the loop run at the end of the script (Swoole does the same for timers, defers
 // and coroutines created outside run()).
 void wsserver_event_loop_at_shutdown();
+
+// In a coroutine whose PHP code left an exception uncaught: reports it as Swoole does
+// (a fatal error) and ends the script once control is back in the resumer.
+void wsserver_coroutine_uncaught();
 
 // The running coroutine, or null after throwing Swoole\Error "API must be called in the
 // coroutine".
