@@ -242,7 +242,9 @@ void wsserver_coroutine_runtime_shutdown() {
 }
 
 void wsserver_coroutine_attach_server_reactor(ws::Reactor &reactor) {
+    // Coroutine::set() before start() applies in the workers too.
     size_t stack_size = g_runtime ? g_runtime->backend.stack_size() : 0;
+    size_t max_coroutines = g_runtime ? g_runtime->scheduler->max_coroutines() : 0;
     // Whatever this process inherited (coroutines, timers of the parent's loop) stays
     // with the parent; a forked child may destroy its copy of the parent's reactor.
     wsserver_coroutine_runtime_shutdown();
@@ -251,6 +253,7 @@ void wsserver_coroutine_attach_server_reactor(ws::Reactor &reactor) {
     rt->in_server = true;
     if (stack_size) rt->backend.set_stack_size(stack_size);
     rt->scheduler = std::make_unique<ws::Scheduler>(rt->backend, reactor);
+    if (max_coroutines) rt->scheduler->set_max_coroutines(max_coroutines);
     g_runtime = std::move(rt);
 }
 
