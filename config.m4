@@ -71,6 +71,8 @@ if test "$PHP_WSSERVER" != "no"; then
   fi
 
   WSSERVER_CORE_SOURCES="
+    src/core/coroutine/scheduler.cc
+    src/core/coroutine/wait_group.cc
     src/core/http/http_parser.cc
     src/core/http/http_response.cc
     src/core/http/multipart.cc
@@ -115,6 +117,10 @@ if test "$PHP_WSSERVER" != "no"; then
   WSSERVER_PHP_SOURCES="
     src/php/atomic.cc
     src/php/constants.cc
+    src/php/coroutine.cc
+    src/php/coroutine_channel.cc
+    src/php/coroutine_context.cc
+    src/php/coroutine_timer.cc
     src/php/http_request.cc
     src/php/http_response.cc
     src/php/lock.cc
@@ -134,6 +140,7 @@ if test "$PHP_WSSERVER" != "no"; then
 
   PHP_NEW_EXTENSION(wsserver, $WSSERVER_CORE_SOURCES $WSSERVER_PHP_SOURCES, $ext_shared,, $WSSERVER_CXXFLAGS, cxx)
 
+  PHP_ADD_BUILD_DIR($ext_builddir/src/core/coroutine)
   PHP_ADD_BUILD_DIR($ext_builddir/src/core/http)
   PHP_ADD_BUILD_DIR($ext_builddir/src/core/ipc)
   PHP_ADD_BUILD_DIR($ext_builddir/src/core/net)

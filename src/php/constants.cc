@@ -25,6 +25,15 @@ constexpr LongConstant kLongConstants[] = {
     {"SWOOLE_SOCK_UNIX_DGRAM", 6},
     {"SWOOLE_SOCK_UNIX_STREAM", 5},
 
+    // Coroutines and timers (the channel codes are wsserver::ChannelError's)
+    {"SWOOLE_CHANNEL_OK", 0},
+    {"SWOOLE_CHANNEL_TIMEOUT", -1},
+    {"SWOOLE_CHANNEL_CLOSED", -2},
+    {"SWOOLE_CHANNEL_CANCELED", -3},
+    {"SWOOLE_DEFAULT_MAX_CORO_NUM", 100000},
+    {"SWOOLE_TIMER_MIN_MS", 1},
+    {"SWOOLE_TIMER_MAX_MS", ZEND_LONG_MAX},
+
     // SSL/TLS
     {"SWOOLE_SSL", 512},
     {"SWOOLE_SSL_DTLS", 128},
@@ -195,4 +204,7 @@ void wsserver_register_constants(int module_number) {
     // Kept from Swoole 1.x, where clients were created sync or async.
     zend_register_bool_constant(ZEND_STRL("SWOOLE_SOCK_ASYNC"), true, CONST_PERSISTENT, module_number);
     zend_register_bool_constant(ZEND_STRL("SWOOLE_SOCK_SYNC"), false, CONST_PERSISTENT, module_number);
+    zend_register_double_constant(ZEND_STRL("SWOOLE_TIMER_MIN_SEC"), 0.001, CONST_PERSISTENT, module_number);
+    zend_register_double_constant(ZEND_STRL("SWOOLE_TIMER_MAX_SEC"), double(ZEND_LONG_MAX) / 1000, CONST_PERSISTENT,
+                                  module_number);
 }

@@ -1,6 +1,7 @@
 // The wsserver module entry: startup (constants, classes, the Swoole conflict check) and
 // the phpinfo() section.
 #include "php/classes.h"
+#include "php/coroutine_runtime.h"
 
 #include "ext/standard/info.h"
 
@@ -71,6 +72,19 @@ PHP_MINIT_FUNCTION(wsserver) {
     wsserver_register_table_class();
     wsserver_register_atomic_classes();
     wsserver_register_lock_class();
+    wsserver_register_coroutine_classes();
+    return SUCCESS;
+}
+
+// The coroutine runtime lives for one request: suspended coroutines, timers and the
+// event loop of this script go away with it.
+PHP_RSHUTDOWN_FUNCTION(wsserver) {
+    (void)type;
+    (void)module_number;
+    if (g_conflicting_module) return SUCCESS;
+    wsserver_coroutine_runtime_shutdown();
+    wsserver_timers_reset();
+    wsserver_coroutine_options_reset();
     return SUCCESS;
 }
 
@@ -117,7 +131,7 @@ zend_module_entry wsserver_module_entry = {
     PHP_MINIT(wsserver),
     nullptr,  // MSHUTDOWN: registered classes and constants are released by the engine
     nullptr,  // RINIT
-    nullptr,  // RSHUTDOWN
+    PHP_RSHUTDOWN(wsserver),
     PHP_MINFO(wsserver),
     PHP_WSSERVER_VERSION,
     STANDARD_MODULE_PROPERTIES,

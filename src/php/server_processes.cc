@@ -3,6 +3,7 @@
 // each process sets up before and after a fork, and the methods about processes (stop,
 // shutdown, reload, getWorkerId/Pid/Status, getManagerPid, getMasterPid).
 #include "php/classes.h"
+#include "php/coroutine_runtime.h"
 #include "php/server_internal.h"
 
 #include "zend_exceptions.h"
@@ -109,6 +110,8 @@ bool run_worker(ServerObject *o, int worker_id, bool call_start) {
     // the default action (terminate).
     if (err == 0) err = s->reactor().on_signal(SIGUSR1, [](int) {});
     if (err == 0) err = s->reactor().on_signal(SIGUSR2, [](int) {});
+    // From here on go(), Coroutine::sleep(), Swoole\Timer... run on this worker's loop.
+    wsserver_coroutine_attach_server_reactor(s->reactor());
     if (call_start) wsserver_call(o, impl.callbacks[WSSERVER_EVENT_START], 1, args);
     wsserver_call(o, impl.callbacks[WSSERVER_EVENT_WORKER_START], 2, args);
     if (err == 0 && !EG(exception)) err = s->run();
@@ -117,6 +120,7 @@ bool run_worker(ServerObject *o, int worker_id, bool call_start) {
     (void)s->reactor().on_signal(SIGUSR2, {});
     wsserver_call(o, impl.callbacks[WSSERVER_EVENT_WORKER_STOP], 2, args);
     if (impl.manager_pid == 0) wsserver_call(o, impl.callbacks[WSSERVER_EVENT_SHUTDOWN], 1, args);
+    wsserver_coroutine_detach_server_reactor();  // before the server's reactor goes
     if (err != 0 && !EG(exception)) {
         php_error_docref(nullptr, E_WARNING, "the event loop failed: %s", std::strerror(err));
         return false;

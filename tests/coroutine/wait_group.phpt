@@ -1,0 +1,70 @@
+--TEST--
+Coroutine\WaitGroup: wait() until done() brings the count to 0, timeout, Swoole's misuse exceptions
+--FILE--
+<?php
+use Swoole\Coroutine;
+use Swoole\Coroutine\WaitGroup;
+
+Coroutine\run(function () {
+    $wg = new WaitGroup();
+    var_dump($wg->wait());  // count 0: at once
+    foreach ([30, 10, 20] as $ms) {
+        $wg->add();
+        go(function () use ($wg, $ms) {
+            Coroutine::sleep($ms / 1000);
+            echo "done $ms\n";
+            $wg->done();
+        });
+    }
+    echo 'count ', $wg->count(), "\n";
+    var_dump($wg->wait(1));
+    echo 'count ', $wg->count(), "\n";
+
+    $slow = new WaitGroup(1);
+    var_dump($slow->wait(0.01));
+    $slow->done();
+
+    foreach ([
+        fn () => $wg->done(),
+        fn () => $wg->add(-1),
+        fn () => new WaitGroup(-1),
+    ] as $misuse) {
+        try {
+            $misuse();
+        } catch (Throwable $e) {
+            echo get_class($e), ': ', $e->getMessage(), "\n";
+        }
+    }
+    $busy = new WaitGroup(1);
+    go(function () use ($busy) {
+        try {
+            $busy->wait();
+        } finally {
+            echo "first waiter returns\n";
+        }
+    });
+    foreach ([fn () => $busy->wait(), fn () => $busy->add()] as $misuse) {
+        try {
+            $misuse();
+        } catch (Throwable $e) {
+            echo get_class($e), ': ', $e->getMessage(), "\n";
+        }
+    }
+    $busy->done();
+});
+?>
+--EXPECT--
+bool(true)
+count 3
+done 10
+done 20
+done 30
+bool(true)
+count 0
+bool(false)
+BadMethodCallException: WaitGroup misuse: negative counter
+InvalidArgumentException: WaitGroup misuse: negative counter
+InvalidArgumentException: WaitGroup misuse: negative counter
+BadMethodCallException: WaitGroup misuse: reused before previous wait has returned
+BadMethodCallException: WaitGroup misuse: add called concurrently with wait
+first waiter returns
