@@ -433,18 +433,16 @@ static T read_number(const char *row, const TableColumn &c) {
     return v;
 }
 
-SharedTable::SetResult SharedTable::incr_int(std::string_view key, const TableColumn &column, int64_t by, int64_t *out) {
+// incr()/decr() of one column: the row is created (zeroed) when missing.
+template <class Edit>
+SharedTable::SetResult SharedTable::edit_or_insert(std::string_view key, Edit edit) {
     if (key.empty() || key.size() > kMaxKeyLength) return SetResult::kFull;
     Bucket &b = bucket_of(key);
     BucketLock hold(b);
     bool inserted = false;
     Slot *s = find_or_insert(b, key, &inserted);
     if (!s) return SetResult::kFull;
-    rewrite(*s, inserted, [&](char *row) {
-        // Wraps like Swoole's C long arithmetic, without signed-overflow UB.
-        *out = static_cast<int64_t>(static_cast<uint64_t>(read_number<int64_t>(row, column)) + static_cast<uint64_t>(by));
-        std::memcpy(row + column.offset, out, 8);
-    });
+    rewrite(*s, inserted, edit);
     if (inserted) {
         Slot *previous = nullptr;
         find(b, key, &previous, nullptr);
@@ -457,27 +455,19 @@ SharedTable::SetResult SharedTable::incr_int(std::string_view key, const TableCo
     return SetResult::kOk;
 }
 
+SharedTable::SetResult SharedTable::incr_int(std::string_view key, const TableColumn &column, int64_t by, int64_t *out) {
+    return edit_or_insert(key, [&](char *row) {
+        // Wraps like Swoole's C long arithmetic, without signed-overflow UB.
+        *out = static_cast<int64_t>(static_cast<uint64_t>(read_number<int64_t>(row, column)) + static_cast<uint64_t>(by));
+        std::memcpy(row + column.offset, out, 8);
+    });
+}
+
 SharedTable::SetResult SharedTable::incr_float(std::string_view key, const TableColumn &column, double by, double *out) {
-    if (key.empty() || key.size() > kMaxKeyLength) return SetResult::kFull;
-    Bucket &b = bucket_of(key);
-    BucketLock hold(b);
-    bool inserted = false;
-    Slot *s = find_or_insert(b, key, &inserted);
-    if (!s) return SetResult::kFull;
-    rewrite(*s, inserted, [&](char *row) {
+    return edit_or_insert(key, [&](char *row) {
         *out = read_number<double>(row, column) + by;
         std::memcpy(row + column.offset, out, 8);
     });
-    if (inserted) {
-        Slot *previous = nullptr;
-        find(b, key, &previous, nullptr);
-        link(b, previous, *s);
-        header().rows.fetch_add(1, std::memory_order_relaxed);
-        header().insert_count.fetch_add(1, std::memory_order_relaxed);
-    } else {
-        header().update_count.fetch_add(1, std::memory_order_relaxed);
-    }
-    return SetResult::kOk;
 }
 
 bool SharedTable::get(std::string_view key, std::string *out) const {

@@ -161,6 +161,8 @@ private:
     // Writes a new image: the current one with `edit` applied, then published.
     template <class Edit>
     void rewrite(Slot &s, bool fresh, Edit edit);
+    template <class Edit>
+    SetResult edit_or_insert(std::string_view key, Edit edit);
 
     SharedMemory memory_;
     uint32_t size_ = 0;
