@@ -89,14 +89,18 @@ register_shutdown_function(function () use ($master) {
 echo "pid file holds only digits: ", var_export((bool) preg_match('~^\d+$~', file_get_contents($pidFile)), true), "\n";
 echo "master is a new process: ", var_export($master > 0 && $master !== $caller && alive($master), true), "\n";
 
-$c = WsTestClient::connect($port);
+// The port is bound before the fork, so a connection is accepted by the kernel at once; but the
+// handshake waits for a worker, and under ASan on a loaded machine starting both took longer
+// than the client's 2 s read timeout. Wait for the workers, then bound the reads only as hang guards.
+echo "workers started: ", var_export(wait_for(fn () => preg_match_all('~^workerStart \d ~m', (string) @file_get_contents($logFile)) >= 2), true), "\n";
+$c = WsTestClient::connect($port, '/', 30.0);
 $c->send('who');
-$f = $c->recv(3.0);
+$f = $c->recv(30.0);
 preg_match('~pid=(\d+) manager=(\d+) master=(\d+) sid=(\d+)~', $f['payload'] ?? '', $w);
 echo "served by a worker of that master: ", var_export($w && (int) $w[2] === $master && (int) $w[3] === $master && (int) $w[1] !== $master, true), "\n";
 echo "own session: ", var_export($w && (int) $w[4] !== posix_getsid(0), true), "\n";
 
-$c2 = WsTestClient::connect($port);
+$c2 = WsTestClient::connect($port, '/', 30.0);
 $c2->send('crash');
 echo "crash logged: ", var_export(wait_for(fn () => strpos((string) @file_get_contents($logFile), 'abnormal exit') !== false), true), "\n";
 $c2->close();
@@ -121,6 +125,7 @@ caller exited with: 0
 pid file written: true
 pid file holds only digits: true
 master is a new process: true
+workers started: true
 served by a worker of that master: true
 own session: true
 crash logged: true
