@@ -201,6 +201,7 @@ struct CoroutineRuntime {
     std::unique_ptr<ws::Reactor> own_reactor;  // outside a server
     ws::Reactor *reactor = nullptr;            // own_reactor's, or a server worker's
     bool in_server = false;
+    std::function<void()> on_uncaught;  // in a server worker
     PhpContextBackend backend;
     std::unique_ptr<ws::Scheduler> scheduler;
     bool loop_running = false;
@@ -241,7 +242,7 @@ void wsserver_coroutine_runtime_shutdown() {
     g_runtime.reset();
 }
 
-void wsserver_coroutine_attach_server_reactor(ws::Reactor &reactor) {
+void wsserver_coroutine_attach_server_reactor(ws::Reactor &reactor, std::function<void()> on_uncaught) {
     // Coroutine::set() before start() applies in the workers too.
     size_t stack_size = g_runtime ? g_runtime->backend.stack_size() : 0;
     size_t max_coroutines = g_runtime ? g_runtime->scheduler->max_coroutines() : 0;
@@ -251,6 +252,7 @@ void wsserver_coroutine_attach_server_reactor(ws::Reactor &reactor) {
     auto rt = std::make_unique<CoroutineRuntime>();
     rt->reactor = &reactor;
     rt->in_server = true;
+    rt->on_uncaught = std::move(on_uncaught);
     if (stack_size) rt->backend.set_stack_size(stack_size);
     rt->scheduler = std::make_unique<ws::Scheduler>(rt->backend, reactor);
     if (max_coroutines) rt->scheduler->set_max_coroutines(max_coroutines);
@@ -273,6 +275,13 @@ void wsserver_coroutine_uncaught() {
     // what a fatal error raised by PHP itself does; this path avoids it).
     zend_exception_error(EG(exception), E_ERROR);
     if (ws::Coroutine *co = g_runtime->scheduler->current()) co->abandon();
+    if (g_runtime->in_server && g_runtime->on_uncaught) {
+        // A longjmp from here would cross the server's C++ frames; the worker stops its
+        // loop instead and ends from start() (PHP's unwind_exit).
+        std::function<void()> hook = g_runtime->on_uncaught;
+        hook();
+        return;
+    }
     g_runtime->backend.set_pending_bailout();
 }
 

@@ -5,6 +5,7 @@
 
 #include "php/classes.h"
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -43,7 +44,10 @@ void wsserver_coroutine_runtime_shutdown();
 // In a server worker: the coroutines run on the worker's reactor from onWorkerStart on
 // (whatever the process inherited from its parent is dropped), and go away with it
 // when the worker's loop has ended (detach, before the server's reactor is destroyed).
-void wsserver_coroutine_attach_server_reactor(wsserver::Reactor &reactor);
+// `on_uncaught` runs (in the coroutine) when a coroutine of the worker leaves an exception
+// uncaught, once it has been reported: the server stops its loop instead of PHP unwinding
+// the engine's frames with a longjmp.
+void wsserver_coroutine_attach_server_reactor(wsserver::Reactor &reactor, std::function<void()> on_uncaught);
 void wsserver_coroutine_detach_server_reactor();
 bool wsserver_coroutine_in_server();
 
@@ -61,7 +65,8 @@ void wsserver_event_loop_exit();
 void wsserver_event_loop_at_shutdown();
 
 // In a coroutine whose PHP code left an exception uncaught: reports it as Swoole does
-// (a fatal error) and ends the script once control is back in the resumer.
+// (a fatal error) and ends the script once control is back in the resumer (in a server
+// worker: calls the worker's on_uncaught, which ends the worker).
 void wsserver_coroutine_uncaught();
 
 // The running coroutine, or null after throwing Swoole\Error "API must be called in the

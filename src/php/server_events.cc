@@ -2,14 +2,20 @@
 // wsserver_call() and, around every event that runs PHP in a worker, DispatchScope (the
 // worker's BUSY/IDLE state and its max_request count).
 #include "php/classes.h"
+#include "php/coroutine_runtime.h"
 #include "php/server_internal.h"
 
+#include <memory>
 #include <string_view>
+#include <vector>
 
 namespace ws = wsserver;
 
-bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *argv, zval *result) {
-    if (EG(exception) || Z_ISUNDEF(cb.fn)) return !EG(exception);
+namespace {
+
+// Calls `cb` (set) with `argv`; false if it threw. `result` (when given) receives the
+// return value, else it is released.
+bool invoke(const Callback &cb, uint32_t argc, zval *argv, zval *result) {
     zval fn;
     ZVAL_COPY(&fn, &cb.fn);  // the callback may replace itself through on()
     zend_fcall_info_cache fcc = cb.fcc;
@@ -30,18 +36,82 @@ bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *arg
         zval_ptr_dtor(&retval);
     }
     zval_ptr_dtor(&fn);
-    if (EG(exception)) {
-        // As an uncaught exception ends a Swoole worker: every connection is dropped at
-        // once (no close handshake, no more PHP callbacks), run() returns and the
-        // exception propagates from start().
-        if (o->impl && o->impl->server && o->impl->running) {
-            ws::Server &s = *o->impl->server;
-            s.abort_local_connections();
-            s.stop();
-        }
-        return false;
+    return !EG(exception);
+}
+
+// An event callback and its arguments, owned for as long as its coroutine runs.
+class PendingCall {
+public:
+    PendingCall(const Callback &cb, uint32_t argc, zval *argv) : args_(argc) {
+        ZVAL_COPY(&cb_.fn, &cb.fn);
+        cb_.fcc = cb.fcc;
+        for (uint32_t i = 0; i < argc; i++) ZVAL_COPY(&args_[i], &argv[i]);
     }
-    return true;
+    PendingCall(const PendingCall &) = delete;
+    PendingCall &operator=(const PendingCall &) = delete;
+    ~PendingCall() { release(); }
+
+    bool invoke(zval *result) { return ::invoke(cb_, uint32_t(args_.size()), args_.data(), result); }
+    // Drops the references (a response nobody kept and nobody ended is ended here).
+    void release() {
+        for (zval &v : args_) zval_ptr_dtor(&v);
+        args_.clear();
+        zval_ptr_dtor(&cb_.fn);
+        ZVAL_UNDEF(&cb_.fn);
+    }
+
+private:
+    Callback cb_;
+    std::vector<zval> args_;
+};
+
+}  // namespace
+
+bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *argv, zval *result) {
+    if (EG(exception) || Z_ISUNDEF(cb.fn)) return !EG(exception);
+    if (o->impl && o->impl->coroutine_fatal) return false;  // the worker is ending: no more PHP
+    if (invoke(cb, argc, argv, result)) return true;
+    // As an uncaught exception ends a Swoole worker: every connection is dropped at once
+    // (no close handshake, no more PHP callbacks), run() returns and the exception
+    // propagates from start().
+    if (o->impl && o->impl->server && o->impl->running) {
+        ws::Server &s = *o->impl->server;
+        s.abort_local_connections();
+        s.stop();
+    }
+    return false;
+}
+
+void wsserver_dispatch(ServerObject *o, const Callback &cb, uint32_t argc, zval *argv, ResultHandler on_result) {
+    if (EG(exception) || Z_ISUNDEF(cb.fn) || o->impl->coroutine_fatal) return;
+    if (!o->impl->callbacks_in_coroutines || !wsserver_coroutine_in_server()) {
+        zval retval;
+        ZVAL_UNDEF(&retval);
+        if (wsserver_call(o, cb, argc, argv, on_result ? &retval : nullptr) && on_result) on_result(&retval);
+        zval_ptr_dtor(&retval);
+        return;
+    }
+    auto call = std::make_shared<PendingCall>(cb, argc, argv);
+    ws::Scheduler &scheduler = wsserver_scheduler();
+    ws::Scheduler::CreateError err = ws::Scheduler::CreateError::kNone;
+    scheduler.create(
+        [call, on_result = std::move(on_result)] {
+            zval retval;
+            ZVAL_UNDEF(&retval);
+            if (call->invoke(on_result ? &retval : nullptr)) {
+                if (on_result) on_result(&retval);
+            } else {
+                wsserver_coroutine_uncaught();  // reported; the worker ends (on_uncaught)
+            }
+            zval_ptr_dtor(&retval);
+            call->release();
+        },
+        &err);
+    if (err == ws::Scheduler::CreateError::kTooMany) {
+        php_error_docref(nullptr, E_WARNING, "exceed max number of coroutine %zu", scheduler.count());
+    } else if (err != ws::Scheduler::CreateError::kNone && !EG(exception)) {
+        php_error_docref(nullptr, E_WARNING, "create coroutine failed");
+    }
 }
 
 namespace {
@@ -102,7 +172,7 @@ void call_fd_event(ServerObject *o, int ev, ws::SessionId id, bool with_reactor)
     ZVAL_OBJ(&args[0], &o->std);
     ZVAL_LONG(&args[1], static_cast<zend_long>(id));
     ZVAL_LONG(&args[2], o->impl->server->event_reactor_id());  // BASE: the worker; PROCESS: the thread
-    wsserver_call(o, cb, with_reactor ? 3 : 2, args);
+    wsserver_dispatch(o, cb, with_reactor ? 3 : 2, args);
 }
 
 }  // namespace
@@ -116,7 +186,7 @@ void ServerEventsImpl::on_request(ws::SessionId id, const ws::HttpParser &parser
     zval args[2];
     wsserver_make_request(&args[0], o_, id, parser);
     wsserver_make_response(&args[1], o_, id);
-    wsserver_call(o_, cb, 2, args);
+    wsserver_dispatch(o_, cb, 2, args);
     zval_ptr_dtor(&args[0]);
     zval_ptr_dtor(&args[1]);  // a response nobody kept and nobody ended is ended here
 }
@@ -135,7 +205,7 @@ void ServerEventsImpl::on_handshake(ws::SessionId id, const ws::HttpParser &pars
     zval args[2];
     wsserver_make_request(&args[0], o_, id, parser);
     wsserver_make_response(&args[1], o_, id);
-    wsserver_call(o_, cb, 2, args);
+    wsserver_dispatch(o_, cb, 2, args);
     zval_ptr_dtor(&args[0]);
     zval_ptr_dtor(&args[1]);  // not ended: ended here, a 200 that refuses the upgrade
 }
@@ -167,7 +237,7 @@ void ServerEventsImpl::on_open(ws::SessionId id, const ws::HttpParser &parser) {
     zval args[2];
     ZVAL_OBJ(&args[0], &o_->std);
     wsserver_make_request(&args[1], o_, id, parser);
-    wsserver_call(o_, cb, 2, args);
+    wsserver_dispatch(o_, cb, 2, args);
     zval_ptr_dtor(&args[1]);
 }
 
@@ -180,7 +250,7 @@ void ServerEventsImpl::on_message(ws::SessionId id, uint8_t opcode, std::string_
     zval args[2];
     ZVAL_OBJ(&args[0], &o_->std);
     ZVAL_COPY_VALUE(&args[1], &frame);
-    wsserver_call(o_, cb, 2, args);
+    wsserver_dispatch(o_, cb, 2, args);
     zval_ptr_dtor(&frame);
 }
 
@@ -202,7 +272,7 @@ void ServerEventsImpl::on_receive(ws::SessionId id, std::string_view data) {
     ZVAL_LONG(&args[1], static_cast<zend_long>(id));
     ZVAL_LONG(&args[2], o_->impl->server->event_reactor_id());
     ZVAL_STR(&args[3], zstr_from(data));
-    wsserver_call(o_, cb, 4, args);
+    wsserver_dispatch(o_, cb, 4, args);
     zval_ptr_dtor(&args[3]);
 }
 
@@ -214,7 +284,7 @@ void ServerEventsImpl::on_pipe_message(int32_t src_worker, std::string_view data
     ZVAL_OBJ(&args[0], &o_->std);
     ZVAL_LONG(&args[1], src_worker);
     wsserver_unpack_value(&args[2], data, flags);
-    wsserver_call(o_, cb, 3, args);
+    wsserver_dispatch(o_, cb, 3, args);
     zval_ptr_dtor(&args[2]);
 }
 
@@ -233,15 +303,15 @@ void ServerEventsImpl::on_task(int64_t task_id, int32_t src_worker, std::string_
     impl.current_task_id = task_id;
     impl.current_task_src = src_worker;
     impl.current_task_finished = false;
-    zval retval;
-    ZVAL_UNDEF(&retval);
-    wsserver_call(o_, cb, 4, args, &retval);
-    if (!EG(exception) && !Z_ISUNDEF(retval) && Z_TYPE(retval) != IS_NULL && !impl.current_task_finished) {
-        PackedValue result;
-        if (result.pack(&retval)) impl.server->send_finish(src_worker, task_id, result.bytes, result.flags);
-    }
+    ServerObject *o = o_;
+    wsserver_dispatch(o_, cb, 4, args, [o, task_id, src_worker](zval *retval) {
+        ServerImpl &impl = *o->impl;
+        if (Z_TYPE_P(retval) != IS_UNDEF && Z_TYPE_P(retval) != IS_NULL && !impl.current_task_finished) {
+            PackedValue result;
+            if (result.pack(retval)) impl.server->send_finish(src_worker, task_id, result.bytes, result.flags);
+        }
+    });
     impl.current_task_id = -1;
-    zval_ptr_dtor(&retval);
     zval_ptr_dtor(&args[3]);
 }
 
@@ -262,7 +332,7 @@ void ServerEventsImpl::on_finish(int64_t task_id, std::string_view data, uint32_
         ZVAL_OBJ(&args[0], &o_->std);
         ZVAL_LONG(&args[1], task_id);
         wsserver_unpack_value(&args[2], data, flags);
-        wsserver_call(o_, cb, 3, args);
+        wsserver_dispatch(o_, cb, 3, args);
         zval_ptr_dtor(&args[2]);
     }
     zval_ptr_dtor(&own.fn);

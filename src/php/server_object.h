@@ -6,6 +6,7 @@
 #include "php/classes.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -114,6 +115,9 @@ struct ProcessSettings {
     int log_level = static_cast<int>(wsserver::LogLevel::kInfo);
     std::string user;
     std::string group;
+    bool enable_coroutine = true;        // every event callback in its own coroutine (Swoole's default)
+    bool task_enable_coroutine = false;  // onTask too (task workers)
+    uint32_t max_coroutine = 0;          // 0: the scheduler's default (100,000)
 };
 
 struct ServerImpl {
@@ -165,6 +169,11 @@ struct ServerImpl {
     int dispatch_depth = 0;
     uint64_t request_limit = 0;
     bool leaving = false;
+    // This worker runs its callbacks in coroutines (enable_coroutine, or task_enable_coroutine
+    // in a task worker); a coroutine of it left an exception uncaught (the worker then ends
+    // as after exit(): start() returns with PHP's unwind_exit pending).
+    bool callbacks_in_coroutines = false;
+    bool coroutine_fatal = false;
 };
 
 struct ServerObject {
@@ -179,6 +188,13 @@ ServerObject *wsserver_server_from(zend_object *obj);
 // `result`, when given, receives the return value (the caller releases it; left undef if
 // the callback threw or was not set).
 bool wsserver_call(ServerObject *o, const Callback &cb, uint32_t argc, zval *argv, zval *result = nullptr);
+// server_events.cc: runs an event callback as this worker runs them: in a new coroutine
+// (enable_coroutine; the arguments are copied, since the coroutine may outlive this call,
+// and `on_result` gets the return value when the callback returns), else as
+// wsserver_call(). Returns once the callback returned or first suspended.
+using ResultHandler = std::function<void(zval *retval)>;
+void wsserver_dispatch(ServerObject *o, const Callback &cb, uint32_t argc, zval *argv,
+                       ResultHandler on_result = nullptr);
 
 // server_port.cc: the callback for event `ev` of session `id`: its port's own (listen())
 // when set, else the server's.

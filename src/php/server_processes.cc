@@ -110,11 +110,23 @@ bool run_worker(ServerObject *o, int worker_id, bool call_start) {
     // the default action (terminate).
     if (err == 0) err = s->reactor().on_signal(SIGUSR1, [](int) {});
     if (err == 0) err = s->reactor().on_signal(SIGUSR2, [](int) {});
-    // From here on go(), Coroutine::sleep(), Swoole\Timer... run on this worker's loop.
-    wsserver_coroutine_attach_server_reactor(s->reactor());
+    // From here on go(), Coroutine::sleep(), Swoole\Timer... run on this worker's loop. A
+    // coroutine that leaves an exception uncaught ends the worker as Swoole's fatal error
+    // does: connections dropped, the loop stopped, then start() unwinds as after exit().
+    impl.coroutine_fatal = false;
+    wsserver_coroutine_attach_server_reactor(s->reactor(), [o, s] {
+        o->impl->coroutine_fatal = true;
+        s->abort_local_connections();
+        s->stop();
+    });
+    const ProcessSettings &p = impl.process;
+    impl.callbacks_in_coroutines = p.enable_coroutine && (!impl.is_task_worker || p.task_enable_coroutine);
+    if (p.max_coroutine) wsserver_scheduler().set_max_coroutines(p.max_coroutine);
     if (call_start) wsserver_call(o, impl.callbacks[WSSERVER_EVENT_START], 1, args);
-    wsserver_call(o, impl.callbacks[WSSERVER_EVENT_WORKER_START], 2, args);
-    if (err == 0 && !EG(exception)) err = s->run();
+    wsserver_dispatch(o, impl.callbacks[WSSERVER_EVENT_WORKER_START], 2, args);
+    if (err == 0 && !EG(exception) && !impl.coroutine_fatal) err = s->run();
+    // Reported already (PHP Fatal error: Uncaught ..., exit status 255): no more callbacks.
+    if (impl.coroutine_fatal && !EG(exception)) zend_throw_unwind_exit();
     (void)s->reactor().on_signal(SIGTERM, {});
     (void)s->reactor().on_signal(SIGUSR1, {});
     (void)s->reactor().on_signal(SIGUSR2, {});

@@ -59,7 +59,7 @@ void add_timer(INTERNAL_FUNCTION_PARAMETERS, bool repeat) {
             }
             ZEND_HASH_FOREACH_END();
         }
-        wsserver_call(o, cb, static_cast<uint32_t>(args.size()), args.empty() ? nullptr : args.data());
+        wsserver_dispatch(o, cb, static_cast<uint32_t>(args.size()), args.empty() ? nullptr : args.data());
         wsserver_callback_reset(cb);
     };
     ws::TimerId id = repeat ? s->tick(static_cast<uint64_t>(ms), fire) : s->after(static_cast<uint64_t>(ms), fire);
@@ -120,7 +120,7 @@ ZEND_METHOD(Swoole_Server, defer) {
         if (it == o->impl->defers.end()) return;
         Callback copy = it->second;  // owns the reference now
         o->impl->defers.erase(it);
-        wsserver_call(o, copy, 0, nullptr);
+        wsserver_dispatch(o, copy, 0, nullptr);
         wsserver_callback_reset(copy);
     });
     RETURN_TRUE;

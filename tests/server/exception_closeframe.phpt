@@ -1,5 +1,5 @@
 --TEST--
-Server: CloseFrame delivery (open_websocket_close_frame), push to a non-WebSocket connection, exception in a callback stops start()
+Server: CloseFrame delivery (open_websocket_close_frame), push to a non-WebSocket connection, exception in a callback (enable_coroutine off) stops start()
 --SKIPIF--
 <?php if (!function_exists('posix_kill') || !function_exists('proc_open')) die('skip posix and proc_open needed'); ?>
 --FILE--
@@ -11,7 +11,8 @@ use Swoole\WebSocket\Server;
 $server = new Server("127.0.0.1", 0);
 echo "PORT {$server->port}\n";
 set_error_handler(function ($no, $msg) { echo "WARNING: $msg\n"; return true; });
-var_dump($server->set(['open_websocket_close_frame' => true, 'worker_num' => 1]));
+// Without coroutines an exception leaves the callback through start(), where it can be caught.
+var_dump($server->set(['open_websocket_close_frame' => true, 'worker_num' => 1, 'enable_coroutine' => false]));
 $server->on('message', function (Server $s, $f) {
     if ($f instanceof Swoole\WebSocket\CloseFrame) {
         echo get_class($f), " fd={$f->fd} opcode={$f->opcode} code={$f->code} reason={$f->reason}\n";

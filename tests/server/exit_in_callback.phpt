@@ -1,5 +1,5 @@
 --TEST--
-Server: exit() in onMessage and an uncaught exception in onOpen end the process at once, connections dropped
+Server: exit() in onMessage and an uncaught exception in onOpen (callbacks in coroutines, the default) end the process at once, connections dropped, no more callbacks
 --SKIPIF--
 <?php if (!function_exists('posix_kill') || !function_exists('proc_open')) die('skip posix and proc_open needed'); ?>
 --FILE--
@@ -61,8 +61,7 @@ int(255)
 %AFatal error: Uncaught LogicException: in open in FILE:%d
 Stack trace:
 #0 [internal function]: {closure}(Object(Swoole\WebSocket\Server), Object(Swoole\Http\Request))
-#1 FILE: Swoole\Server->start()
-#2 {main}
+#1 {main}
   thrown in FILE on line %d
 shutdown function
 bool(true)
