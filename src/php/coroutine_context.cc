@@ -71,47 +71,82 @@ zend_function coroutine_bottom_function = {ZEND_INTERNAL_FUNCTION};
 
 class PhpCoroutineContext;
 
-// zend_fiber_context first, so the running context (EG(current_fiber_context)) leads
-// back to its owner.
-struct FiberSlot {
+// A C stack (PHP fiber context) with its VM stack, running one coroutine after another:
+// creating a fiber context costs an mmap, a guard-page mprotect and page faults, so a
+// runner whose coroutine ended parks itself in the backend's pool and the next coroutine
+// reuses it. zend_fiber_context first, so the running context (EG(current_fiber_context))
+// leads back to the runner.
+struct Runner {
     zend_fiber_context fiber;
-    PhpCoroutineContext *owner;
+    PhpCoroutineContext *job = nullptr;  // the coroutine it runs now (null while parked)
+    zend_vm_stack vm_stack = nullptr;    // its first page, kept between jobs
+    size_t stack_size = 0;
+    bool initialized = false;
+
+    Runner() { std::memset(&fiber, 0, sizeof fiber); }
+    Runner(const Runner &) = delete;
+    Runner &operator=(const Runner &) = delete;
+    ~Runner() {
+        // A runner that ended (a fatal error in its job) was destroyed by the switch that
+        // left it; one parked or still suspended in a job is freed here without unwinding.
+        if (!initialized || fiber.status == ZEND_FIBER_STATUS_DEAD) return;
+        zend_fiber_destroy_context(&fiber);
+        for (zend_vm_stack page = vm_stack; page;) {  // parked: only the first page is left
+            zend_vm_stack prev = page->prev;
+            efree(page);
+            page = prev;
+        }
+    }
 };
 
 class PhpCoroutineContext final : public ws::CoroutineContext {
 public:
-    explicit PhpCoroutineContext(ws::Coroutine &c) : co(c) {
-        std::memset(&slot.fiber, 0, sizeof slot.fiber);
-        slot.owner = this;
-    }
+    explicit PhpCoroutineContext(ws::Coroutine &c) : co(c) {}
     ~PhpCoroutineContext() override {
         if (context_object) OBJ_RELEASE(context_object);
-        // A finished context was destroyed by the switch that left it; one still
-        // suspended (the loop ended with it waiting) is freed here without unwinding.
-        if (initialized && slot.fiber.status != ZEND_FIBER_STATUS_DEAD) zend_fiber_destroy_context(&slot.fiber);
     }
 
-    FiberSlot slot;
     ws::Coroutine &co;
-    zend_fiber_context *resumer = nullptr;      // where yield() and the end go back to
+    std::unique_ptr<Runner> runner;              // its C stack while it runs or waits
+    zend_fiber_context *resumer = nullptr;       // where yield() and the end go back to
     zend_fiber_context *suspended_in = nullptr;  // a PHP Fiber's context if it yielded inside one
-    zend_execute_data *saved_frame = nullptr;   // for getBackTrace() while suspended
-    zend_object *context_object = nullptr;      // Swoole\Coroutine\Context, on demand
-    bool initialized = false;
+    zend_execute_data *saved_frame = nullptr;    // for getBackTrace() while suspended
+    zend_object *context_object = nullptr;       // Swoole\Coroutine\Context, on demand
     bool bailout = false;
 };
 
 PhpCoroutineContext &context_of(ws::Coroutine &co) { return *static_cast<PhpCoroutineContext *>(co.context()); }
 
-void coroutine_entry(zend_fiber_transfer *transfer) {
-    PhpCoroutineContext &ctx = *reinterpret_cast<FiberSlot *>(EG(current_fiber_context))->owner;
-    ctx.resumer = transfer->context;
+// Parked runners, most recently used first out (its stack pages are the warmest).
+class RunnerPool {
+public:
+    static constexpr size_t kMaxParked = 128;
 
-    // As PHP's Fiber: the error_reporting of the ini, not of an @ around go().
-    zend_long error_reporting = INI_INT("error_reporting");
-    if (!error_reporting && !INI_STR("error_reporting")) error_reporting = E_ALL;
+    std::unique_ptr<Runner> take(size_t stack_size) {
+        while (!parked_.empty()) {
+            std::unique_ptr<Runner> r = std::move(parked_.back());
+            parked_.pop_back();
+            if (r->stack_size == stack_size) return r;
+        }
+        return nullptr;
+    }
+    // False when full: the runner then ends instead of parking.
+    bool has_room() const { return parked_.size() < kMaxParked; }
+    void park(std::unique_ptr<Runner> r) { parked_.push_back(std::move(r)); }
+    void clear() { parked_.clear(); }
 
-    zend_vm_stack stack = zend_vm_stack_new_page(ZEND_FIBER_VM_STACK_SIZE, nullptr);
+private:
+    std::vector<std::unique_ptr<Runner>> parked_;
+};
+
+RunnerPool &runner_pool();
+int ini_error_reporting();
+
+// Prepares the runner's VM stack for a new job: a dummy bottom frame, as PHP's Fiber has,
+// so PHP code in the coroutine (and a Fiber started from it) sees an ordinary call stack.
+void start_job_vm_state(Runner &r, int error_reporting) {
+    zend_vm_stack stack = r.vm_stack;
+    stack->top = ZEND_VM_STACK_ELEMENTS(stack);
     EG(vm_stack) = stack;
     EG(vm_stack_top) = stack->top + ZEND_CALL_FRAME_SLOT;
     EG(vm_stack_end) = stack->end;
@@ -121,21 +156,43 @@ void coroutine_entry(zend_fiber_transfer *transfer) {
     bottom->func = &coroutine_bottom_function;
     EG(current_execute_data) = bottom;
     EG(jit_trace_num) = 0;
-    EG(error_reporting) = int(error_reporting);
+    EG(error_reporting) = error_reporting;
     EG(active_fiber) = nullptr;  // Fiber::suspend() here is "outside of a fiber"
+}
 
-    zend_first_try {
-        ctx.co.run();
-    } zend_catch {
-        ctx.bailout = true;
-        ctx.co.abandon();
-    } zend_end_try();
-
+void runner_entry(zend_fiber_transfer *transfer) {
+    Runner &r = *reinterpret_cast<Runner *>(EG(current_fiber_context));
+    r.vm_stack = zend_vm_stack_new_page(ZEND_FIBER_VM_STACK_SIZE, nullptr);
+    zend_fiber_context *resumer = transfer->context;
+    for (;;) {
+        PhpCoroutineContext &ctx = *r.job;
+        ctx.resumer = resumer;
+        start_job_vm_state(r, ini_error_reporting());
+        zend_first_try {
+            ctx.co.run();
+        } zend_catch {
+            ctx.bailout = true;
+            ctx.co.abandon();
+        } zend_end_try();
+        resumer = ctx.resumer;
+        if (ctx.bailout || EG(vm_stack) != r.vm_stack || !runner_pool().has_room()) break;
+        // Park: hand the runner to the pool and go back to whoever resumed the coroutine,
+        // as its end would; the next create() that takes it resumes here with a new job.
+        r.job = nullptr;
+        runner_pool().park(std::move(ctx.runner));
+        zend_fiber_transfer park;
+        park.context = resumer;
+        ZVAL_NULL(&park.value);
+        park.flags = 0;
+        zend_fiber_switch_context(&park);
+        resumer = park.context;
+    }
     zend_vm_stack_destroy();
     EG(vm_stack) = nullptr;
+    r.vm_stack = nullptr;
     ZVAL_NULL(&transfer->value);
     transfer->flags = 0;
-    transfer->context = ctx.resumer;
+    transfer->context = resumer;
 }
 
 class PhpContextBackend final : public ws::ContextBackend {
@@ -143,18 +200,25 @@ public:
     std::unique_ptr<ws::CoroutineContext> create(ws::Coroutine &co) override {
         if (zend_fiber_switch_blocked()) return nullptr;
         auto ctx = std::make_unique<PhpCoroutineContext>(co);
-        size_t stack_size = stack_size_ ? stack_size_ : size_t(EG(fiber_stack_size));
-        if (!zend_fiber_init_context(&ctx->slot.fiber, &coroutine_context_kind, coroutine_entry, stack_size)) {
-            return nullptr;  // PHP threw "Fiber stack allocate failed" or similar
+        const size_t size = stack_size();
+        ctx->runner = runner_pool().take(size);
+        if (!ctx->runner) {
+            auto runner = std::make_unique<Runner>();
+            runner->stack_size = size;
+            if (!zend_fiber_init_context(&runner->fiber, &coroutine_context_kind, runner_entry, size)) {
+                return nullptr;  // PHP threw "Fiber stack allocate failed" or similar
+            }
+            runner->initialized = true;
+            ctx->runner = std::move(runner);
         }
-        ctx->initialized = true;
+        ctx->runner->job = ctx.get();
         return ctx;
     }
 
     void resume(ws::Coroutine &co) override {
         PhpCoroutineContext &ctx = context_of(co);
         zend_fiber_transfer transfer;
-        transfer.context = ctx.suspended_in ? ctx.suspended_in : &ctx.slot.fiber;
+        transfer.context = ctx.suspended_in ? ctx.suspended_in : &ctx.runner->fiber;
         ZVAL_NULL(&transfer.value);
         transfer.flags = 0;
         ctx.saved_frame = nullptr;
@@ -166,7 +230,7 @@ public:
         PhpCoroutineContext &ctx = context_of(co);
         ctx.saved_frame = EG(current_execute_data);
         // Inside a PHP Fiber the running context is the Fiber's: resume goes back there.
-        ctx.suspended_in = EG(current_fiber_context) != &ctx.slot.fiber ? EG(current_fiber_context) : nullptr;
+        ctx.suspended_in = EG(current_fiber_context) != &ctx.runner->fiber ? EG(current_fiber_context) : nullptr;
         zend_fiber_transfer transfer;
         transfer.context = ctx.resumer;
         ZVAL_NULL(&transfer.value);
@@ -184,12 +248,38 @@ public:
     }
 
     void set_pending_bailout() { pending_bailout_ = true; }
+    RunnerPool &pool() { return pool_; }
+
+    ~PhpContextBackend() {
+        if (error_reporting_text_) zend_string_release(error_reporting_text_);
+    }
+    // As PHP's Fiber: a coroutine starts with the error_reporting of the ini, not of an @
+    // around go(). Parsed again only when the ini value changed (the lookup and strtol
+    // were a visible part of a server callback's cost).
+    int error_reporting() {
+        if (!error_reporting_entry_) {
+            error_reporting_entry_ =
+                static_cast<zend_ini_entry *>(zend_hash_str_find_ptr(EG(ini_directives), ZEND_STRL("error_reporting")));
+        }
+        zend_string *text = error_reporting_entry_ ? error_reporting_entry_->value : nullptr;
+        if (!text) return E_ALL;  // never set: PHP's default
+        if (!error_reporting_text_ || !zend_string_equals(text, error_reporting_text_)) {
+            if (error_reporting_text_) zend_string_release(error_reporting_text_);
+            error_reporting_text_ = zend_string_copy(text);
+            error_reporting_value_ = int(ZEND_STRTOL(ZSTR_VAL(text), nullptr, 0));
+        }
+        return error_reporting_value_;
+    }
     void set_stack_size(size_t n) { stack_size_ = n; }
     size_t stack_size() const { return stack_size_ ? stack_size_ : size_t(EG(fiber_stack_size)); }
 
 private:
     size_t stack_size_ = 0;  // 0: PHP's fiber.stack_size
     bool pending_bailout_ = false;
+    RunnerPool pool_;
+    zend_ini_entry *error_reporting_entry_ = nullptr;
+    zend_string *error_reporting_text_ = nullptr;  // the value parsed into error_reporting_value_
+    int error_reporting_value_ = E_ALL;
 };
 
 }  // namespace
@@ -213,6 +303,9 @@ namespace {
 
 // One per process (NTS) or thread: the process model's event loop. Reset at RSHUTDOWN.
 std::unique_ptr<CoroutineRuntime> g_runtime;
+
+RunnerPool &runner_pool() { return g_runtime->backend.pool(); }
+int ini_error_reporting() { return g_runtime->backend.error_reporting(); }
 
 }  // namespace
 

@@ -39,30 +39,56 @@ bool invoke(const Callback &cb, uint32_t argc, zval *argv, zval *result) {
     return !EG(exception);
 }
 
-// An event callback and its arguments, owned for as long as its coroutine runs.
+// An event callback, its arguments and what to do with its result, owned for as long as
+// its coroutine runs. The arguments are kept inline (events pass at most four): one
+// allocation per event (timers with more extra arguments take a second), and the
+// coroutine's body captures only this (a std::function
+// keeps that small capture without allocating).
 class PendingCall {
 public:
-    PendingCall(const Callback &cb, uint32_t argc, zval *argv) : args_(argc) {
+    static constexpr uint32_t kMaxArgs = 5;
+
+    PendingCall(const Callback &cb, uint32_t argc, zval *argv, ResultHandler on_result)
+        : argc_(argc), on_result_(std::move(on_result)) {
         ZVAL_COPY(&cb_.fn, &cb.fn);
         cb_.fcc = cb.fcc;
-        for (uint32_t i = 0; i < argc; i++) ZVAL_COPY(&args_[i], &argv[i]);
+        if (argc > kMaxArgs) more_args_.resize(argc);
+        zval *args = this->args();
+        for (uint32_t i = 0; i < argc; i++) ZVAL_COPY(&args[i], &argv[i]);
     }
     PendingCall(const PendingCall &) = delete;
     PendingCall &operator=(const PendingCall &) = delete;
     ~PendingCall() { release(); }
 
-    bool invoke(zval *result) { return ::invoke(cb_, uint32_t(args_.size()), args_.data(), result); }
-    // Drops the references (a response nobody kept and nobody ended is ended here).
+    // In the coroutine: the call, its result handed on, then the references dropped (a
+    // response nobody kept and nobody ended is ended here).
+    void run() {
+        zval retval;
+        ZVAL_UNDEF(&retval);
+        if (invoke(cb_, argc_, args(), on_result_ ? &retval : nullptr)) {
+            if (on_result_) on_result_(&retval);
+        } else {
+            wsserver_coroutine_uncaught();  // reported; the worker ends (on_uncaught)
+        }
+        zval_ptr_dtor(&retval);
+        release();
+    }
+
+private:
+    zval *args() { return argc_ > kMaxArgs ? more_args_.data() : args_; }
     void release() {
-        for (zval &v : args_) zval_ptr_dtor(&v);
-        args_.clear();
+        zval *args = this->args();
+        for (uint32_t i = 0; i < argc_; i++) zval_ptr_dtor(&args[i]);
+        argc_ = 0;
         zval_ptr_dtor(&cb_.fn);
         ZVAL_UNDEF(&cb_.fn);
     }
 
-private:
     Callback cb_;
-    std::vector<zval> args_;
+    uint32_t argc_;
+    zval args_[kMaxArgs];
+    std::vector<zval> more_args_;
+    ResultHandler on_result_;
 };
 
 }  // namespace
@@ -91,22 +117,10 @@ void wsserver_dispatch(ServerObject *o, const Callback &cb, uint32_t argc, zval 
         zval_ptr_dtor(&retval);
         return;
     }
-    auto call = std::make_shared<PendingCall>(cb, argc, argv);
+    auto call = std::make_shared<PendingCall>(cb, argc, argv, std::move(on_result));
     ws::Scheduler &scheduler = wsserver_scheduler();
     ws::Scheduler::CreateError err = ws::Scheduler::CreateError::kNone;
-    scheduler.create(
-        [call, on_result = std::move(on_result)] {
-            zval retval;
-            ZVAL_UNDEF(&retval);
-            if (call->invoke(on_result ? &retval : nullptr)) {
-                if (on_result) on_result(&retval);
-            } else {
-                wsserver_coroutine_uncaught();  // reported; the worker ends (on_uncaught)
-            }
-            zval_ptr_dtor(&retval);
-            call->release();
-        },
-        &err);
+    scheduler.create([call] { call->run(); }, &err);
     if (err == ws::Scheduler::CreateError::kTooMany) {
         php_error_docref(nullptr, E_WARNING, "exceed max number of coroutine %zu", scheduler.count());
     } else if (err != ws::Scheduler::CreateError::kNone && !EG(exception)) {
