@@ -238,7 +238,10 @@ public:
         zend_fiber_switch_context(&transfer);
         ctx.resumer = transfer.context;  // whoever resumed us this time
         ctx.suspended_in = nullptr;
+        if (unwinding_ && !EG(exception)) zend_throw_graceful_exit();
     }
+
+    void set_unwinding(bool on) { unwinding_ = on; }
 
     void after_switch() override {
         if (pending_bailout_) {
@@ -276,6 +279,7 @@ public:
 private:
     size_t stack_size_ = 0;  // 0: PHP's fiber.stack_size
     bool pending_bailout_ = false;
+    bool unwinding_ = false;  // wsserver_coroutine_unwind_all() is running
     RunnerPool pool_;
     zend_ini_entry *error_reporting_entry_ = nullptr;
     zend_string *error_reporting_text_ = nullptr;  // the value parsed into error_reporting_value_
@@ -361,7 +365,21 @@ bool wsserver_coroutine_in_server() { return g_runtime && g_runtime->in_server; 
 void wsserver_coroutine_set_stack_size(size_t n) { wsserver_coroutine_runtime().backend.set_stack_size(n); }
 size_t wsserver_coroutine_stack_size() { return wsserver_coroutine_runtime().backend.stack_size(); }
 
+void wsserver_coroutine_unwind_all() {
+    if (!g_runtime) return;
+    CoroutineRuntime &rt = *g_runtime;
+    rt.backend.set_unwinding(true);
+    for (int round = 0; round < 3 && rt.scheduler->count() > 0 && !EG(exception); round++) {
+        for (ws::CoroutineId id : rt.scheduler->ids()) rt.scheduler->interrupt(id);
+    }
+    rt.backend.set_unwinding(false);
+}
+
 void wsserver_coroutine_uncaught() {
+    if (zend_is_graceful_exit(EG(exception))) {
+        zend_clear_exception();  // unwound by wsserver_coroutine_unwind_all(): its defers run
+        return;
+    }
     // As in Swoole: an exception nobody caught in a coroutine is a fatal error. It is
     // reported here, the coroutine ends without its defers, and the bailout happens in
     // the resumer once this stack is left (a longjmp on the coroutine's own stack is

@@ -50,6 +50,11 @@ void wsserver_coroutine_runtime_shutdown();
 void wsserver_coroutine_attach_server_reactor(wsserver::Reactor &reactor, std::function<void()> on_uncaught);
 void wsserver_coroutine_detach_server_reactor();
 bool wsserver_coroutine_in_server();
+// At a worker's graceful end (its loop has stopped): every suspended coroutine is woken
+// with PHP's graceful exit thrown where it waits, so its finally blocks and defers run (as
+// PHP's Fiber does when destroyed); one that waits again is woken again, up to a few
+// rounds, and what is still suspended then is dropped without unwinding.
+void wsserver_coroutine_unwind_all();
 
 // Starts a coroutine running `callable` (Swoole's go()); its id, or -1 after a warning.
 zend_long wsserver_coroutine_start(std::shared_ptr<PhpCallable> callable);

@@ -127,6 +127,7 @@ bool run_worker(ServerObject *o, int worker_id, bool call_start) {
     if (err == 0 && !EG(exception) && !impl.coroutine_fatal) err = s->run();
     // Reported already (PHP Fatal error: Uncaught ..., exit status 255): no more callbacks.
     if (impl.coroutine_fatal && !EG(exception)) zend_throw_unwind_exit();
+    if (!EG(exception)) wsserver_coroutine_unwind_all();  // finally blocks and defers of waiting callbacks
     (void)s->reactor().on_signal(SIGTERM, {});
     (void)s->reactor().on_signal(SIGUSR1, {});
     (void)s->reactor().on_signal(SIGUSR2, {});

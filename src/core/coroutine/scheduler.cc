@@ -219,4 +219,13 @@ Scheduler::CancelResult Scheduler::cancel(CoroutineId id) {
     return CancelResult::kOk;
 }
 
+bool Scheduler::interrupt(CoroutineId id) {
+    Coroutine *co = find(id);
+    if (!co || co->state_ != CoroutineState::kSuspended) return false;
+    co->manual_ = false;
+    co->queued_ = false;
+    wake_with(*co, WakeReason::kCanceled);
+    return true;
+}
+
 }  // namespace wsserver

@@ -168,6 +168,11 @@ public:
     // Wakes a coroutine waiting cancelably with kCanceled and marks it canceled.
     CancelResult cancel(CoroutineId id);
 
+    // Wakes a suspended coroutine whatever it waits for (a timer, an fd, a channel,
+    // Co::yield), with kCanceled, cancelable or not: for unwinding at shutdown. False if
+    // it is not suspended.
+    bool interrupt(CoroutineId id);
+
     // Runs the runnable queue (the reactor does it through defer(); exposed for tests).
     void run_ready();
     size_t ready_count() const { return ready_.size(); }

@@ -120,6 +120,29 @@ TEST(Scheduler, CancelWakesAWaitingCoroutine) {
     EXPECT_EQ(s.count(), 0u);
 }
 
+TEST(Scheduler, InterruptWakesAnyWaitForUnwinding) {
+    SchedulerFixture f;
+    Scheduler &s = *f.scheduler;
+    std::vector<WakeReason> reasons;
+    CoroutineId sleeping = s.create([&] { reasons.push_back(s.sleep(100000)); });
+    CoroutineId uncancelable = s.create([&] { reasons.push_back(s.suspend(-1, false)); });
+    CoroutineId yielded = s.create([&] {
+        s.yield_current();
+        reasons.push_back(WakeReason::kCanceled);
+    });
+    CoroutineId done = s.create([] {});
+    EXPECT_EQ(s.count(), 3u);
+    EXPECT_FALSE(s.interrupt(done));  // finished
+    EXPECT_FALSE(s.interrupt(99));
+    for (CoroutineId id : {sleeping, uncancelable, yielded}) EXPECT_TRUE(s.interrupt(id));
+    EXPECT_EQ(reasons, (std::vector<WakeReason>(3, WakeReason::kCanceled)));
+    EXPECT_EQ(s.count(), 0u);
+    EXPECT_TRUE(f.reactor->timers().empty());  // the sleeper's timer went with it
+    bool self = true;
+    s.create([&] { self = s.interrupt(s.current_id()); });  // running, not suspended
+    EXPECT_FALSE(self);
+}
+
 TEST(Scheduler, YieldAndResume) {
     SchedulerFixture f;
     Scheduler &s = *f.scheduler;
