@@ -124,9 +124,9 @@ std::string encode_closed(const ClientInfo &c, const CloseInfo &close, bool has_
     w.str(c.remote_ip);
     w.num(c.remote_port);
     w.num(c.server_port);
-    w.num(c.connect_time);
-    w.num(c.last_recv_time);
-    w.num(c.last_send_time);
+    w.num(c.connect_time_us);
+    w.num(c.last_recv_time_us);
+    w.num(c.last_send_time_us);
     w.num(static_cast<int32_t>(c.websocket_status));
     w.num(static_cast<uint64_t>(c.send_queued_bytes));
     w.num(static_cast<int32_t>(c.worker_id));
@@ -135,6 +135,7 @@ std::string encode_closed(const ClientInfo &c, const CloseInfo &close, bool has_
     w.num(static_cast<int32_t>(c.socket_fd));
     w.num(static_cast<int32_t>(c.socket_type));
     w.num(static_cast<uint8_t>(has_close_info));
+    w.num(static_cast<uint8_t>(c.closing));
     w.num(close.peer_code);
     w.num(close.sent_code);
     w.str(close.peer_reason);
@@ -146,10 +147,11 @@ bool decode_closed(std::string_view encoded, ClientInfo &c, CloseInfo &close, bo
     std::string_view ip, reason;
     int32_t status = 0, worker = 0, reactor = 0, server_fd = 0, socket_fd = 0, socket_type = 0;
     uint64_t queued = 0;
-    uint8_t has = 0;
-    if (!r.str(ip) || !r.num(c.remote_port) || !r.num(c.server_port) || !r.num(c.connect_time) ||
-        !r.num(c.last_recv_time) || !r.num(c.last_send_time) || !r.num(status) || !r.num(queued) ||
-        !r.num(worker) || !r.num(reactor) || !r.num(server_fd) || !r.num(socket_fd) || !r.num(socket_type) || !r.num(has) ||
+    uint8_t has = 0, closing = 0;
+    if (!r.str(ip) || !r.num(c.remote_port) || !r.num(c.server_port) || !r.num(c.connect_time_us) ||
+        !r.num(c.last_recv_time_us) || !r.num(c.last_send_time_us) || !r.num(status) || !r.num(queued) ||
+        !r.num(worker) || !r.num(reactor) || !r.num(server_fd) || !r.num(socket_fd) || !r.num(socket_type) ||
+        !r.num(has) || !r.num(closing) ||
         !r.num(close.peer_code) || !r.num(close.sent_code) || !r.str(reason))
         return false;
     c.remote_ip = std::string(ip);
@@ -160,6 +162,7 @@ bool decode_closed(std::string_view encoded, ClientInfo &c, CloseInfo &close, bo
     c.server_fd = server_fd;
     c.socket_fd = socket_fd;
     c.socket_type = socket_type;
+    c.closing = closing != 0;
     has_close_info = has != 0;
     close.peer_reason = std::string(reason);
     return true;

@@ -45,11 +45,9 @@ void ConnectionReader::read(Connection &c) {
             connections_.on_eof(c);
             return;
         }
-        if (int64_t now = ctx_.wall_seconds(); now != c.last_recv_) {
-            c.last_recv_ = now;
-            connections_.publish_times(c);
-        }
-        writer_.set_reading_time(c.last_recv_);
+        c.last_recv_us_ = ctx_.wall_us();
+        if (c.last_recv_us_ - c.published_recv_us_ >= ServerContext::kTimePublishUs) connections_.publish_times(c);
+        writer_.set_reading_time(c.last_recv_us_);
         ctx_.counters.recv_bytes += r.bytes;
         uint8_t *data = read_buffer_.data();
         size_t len = r.bytes;
