@@ -1,5 +1,6 @@
 #include "core/ipc/process_messages.h"
 
+#include <cstdio>
 #include <cstring>
 
 #include "core/http/http_tokens.h"
@@ -50,6 +51,9 @@ private:
 }  // namespace
 
 std::string encode_request(const HttpParser &r) {
+    // Every field as received, in arrival order, framing fields included, so the worker's
+    // `header` array is the one BASE mode shows; a chunked body goes as one chunk (the
+    // re-parse decodes it to the same bytes).
     std::string out;
     out.reserve(256 + r.body().size());
     out += r.method();
@@ -58,19 +62,24 @@ std::string encode_request(const HttpParser &r) {
     out += r.version_minor() ? " HTTP/1.1\r\n" : " HTTP/1.0\r\n";
     for (size_t i = 0; i < r.header_count(); i++) {
         HttpHeader h = r.header_at(i);
-        if (http::iequals(h.name, "Content-Length") || http::iequals(h.name, "Transfer-Encoding")) continue;
         out += h.name;
         out += ": ";
         out += h.value;
         out += "\r\n";
     }
-    if (!r.body().empty() || r.content_length() || r.chunked()) {
-        out += "Content-Length: ";
-        out += std::to_string(r.body().size());
-        out += "\r\n";
-    }
     out += "\r\n";
-    out += r.body();
+    if (r.chunked()) {
+        if (!r.body().empty()) {
+            char size_line[24];
+            int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", r.body().size());
+            out.append(size_line, static_cast<size_t>(n));
+            out += r.body();
+            out += "\r\n";
+        }
+        out += "0\r\n\r\n";
+    } else {
+        out += r.body();
+    }
     return out;
 }
 

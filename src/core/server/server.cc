@@ -1,5 +1,7 @@
 #include "core/server/server.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <csignal>
 
@@ -432,6 +434,27 @@ bool Server::client_info(SessionId id, ClientInfo &out) const {
     out.websocket_status = c->websocket_status();
     out.closing = c->close_started();
     return true;
+}
+
+std::string Server::local_ip(SessionId id) const {
+    ClientInfo info;
+    if (!client_info(id, info)) return {};
+    const bool v6 = info.remote_ip.find(':') != std::string::npos;
+    if (info.remote_ip.rfind("127.", 0) == 0 || info.remote_ip == "::1") return v6 ? "::1" : "127.0.0.1";
+    const int index = listener_of(id);
+    if (index >= 0) {
+        std::string bound = listener(static_cast<size_t>(index)).address().ip();
+        if (bound != "0.0.0.0" && bound != "::") return bound;
+    }
+    if (Connection *c = parts_->connections.find(id); c && c->fd_.valid()) {
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        InetAddress local;
+        if (::getsockname(c->fd_.get(), reinterpret_cast<sockaddr *>(&ss), &len) == 0 &&
+            InetAddress::from_sockaddr(reinterpret_cast<sockaddr *>(&ss), len, local))
+            return local.ip();
+    }
+    return {};
 }
 
 bool Server::close_info(SessionId id, CloseInfo &out) const {

@@ -312,6 +312,11 @@ public:
     // ACTIVE, or CLOSING after disconnect()).
     bool client_info(SessionId id, ClientInfo &out) const;
     bool close_info(SessionId id, CloseInfo &out) const;
+    // The server's address of the connection ($request->server['server_addr']): the
+    // loopback address for a loopback peer (as Swoole), else the listener's own address
+    // when it is not a wildcard, else getsockname() where the socket is this process's;
+    // empty when none of these tells it (a wildcard listener seen from a PROCESS worker).
+    std::string local_ip(SessionId id) const;
     std::vector<SessionId> session_ids() const;  // increasing
     // Live ids greater than `after`, increasing, at most `max_count` (getClientList()).
     std::vector<SessionId> session_ids(SessionId after, size_t max_count) const;
