@@ -77,7 +77,6 @@ public:
     int64_t connect_time_us_;
     int64_t last_recv_us_ = 0;
     int64_t last_send_us_ = 0;
-    int64_t published_recv_us_ = 0;  // last_recv_us_ as last written to the table
     TimerId timer_ = 0;  // handshake timeout, then the close timeout
     struct HeldControls {
         std::string now;   // written when the barrier in flight is answered

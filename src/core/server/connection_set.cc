@@ -134,7 +134,6 @@ void ConnectionSet::publish_status(Connection &c) {
 
 void ConnectionSet::publish_times(Connection &c) {
     if (!ctx_.table) return;
-    c.published_recv_us_ = c.last_recv_us_;
     ctx_.table->update(c.id_, [&c](ConnectionInfo &row) {
         row.last_recv_time_us = c.last_recv_us_;
         row.last_send_time_us = c.last_send_us_;

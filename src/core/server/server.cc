@@ -188,8 +188,8 @@ std::vector<SessionId> Server::idle_sessions(uint32_t idle_seconds, bool close_t
     ConnectionTable *table = parts_->ctx.table;
     if (parts_->workers.has_master() && table) {
         // A SWOOLE_PROCESS worker: the master's sessions, by the times their rows carry
-        // (republished by the owning thread when they moved by kTimePublishUs, so a row
-        // may be up to that much behind: counted in the connection's favour).
+        // (republished by the owning thread when they enter another kTimePublishUs span,
+        // so a row may be up to that much behind: counted in the connection's favour).
         for (SessionId id : session_ids()) {
             ConnectionInfo row;
             if (table->get(id, row) != SlotStatus::kOk || row.worker_id >= 0) continue;

@@ -30,8 +30,8 @@ struct ServerContext {
         ::clock_gettime(CLOCK_REALTIME, &ts);
         return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
     }
-    // A row's receive time is republished when it moved by this much (the owner's own
-    // Connection keeps the exact time); readers of rows allow for it.
+    // A row's receive time is republished when it enters another span of this length (the
+    // owner's own Connection keeps the exact time), so it lags less; readers allow for it.
     static constexpr int64_t kTimePublishUs = 1000;
 
     ServerConfig config;
