@@ -32,6 +32,12 @@ namespace Swoole\Http {
         public function getContent(): string|false {}
 
         public function rawContent(): string|false {}
+
+        public function getData(): string|false {}
+
+        public function getMethod(): string|false {}
+
+        public function isCompleted(): bool {}
     }
 
     /** The answer to one onRequest call; created by the server only. */

@@ -1,10 +1,17 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: e463fa7aa50046e2a77a7928d89222cd7ce696b1 */
+ * Stub hash: b56be097d0ef9adcf98221759971acb59164a670 */
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_MASK_EX(arginfo_class_Swoole_Http_Request_getContent, 0, 0, MAY_BE_STRING|MAY_BE_FALSE)
 ZEND_END_ARG_INFO()
 
 #define arginfo_class_Swoole_Http_Request_rawContent arginfo_class_Swoole_Http_Request_getContent
+
+#define arginfo_class_Swoole_Http_Request_getData arginfo_class_Swoole_Http_Request_getContent
+
+#define arginfo_class_Swoole_Http_Request_getMethod arginfo_class_Swoole_Http_Request_getContent
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Http_Request_isCompleted, 0, 0, _IS_BOOL, 0)
+ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Http_Response_status, 0, 1, _IS_BOOL, 0)
 	ZEND_ARG_TYPE_INFO(0, http_code, IS_LONG, 0)
@@ -29,8 +36,7 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Http_Response_end, 
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, content, IS_STRING, 1, "null")
 ZEND_END_ARG_INFO()
 
-ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Http_Response_isWritable, 0, 0, _IS_BOOL, 0)
-ZEND_END_ARG_INFO()
+#define arginfo_class_Swoole_Http_Response_isWritable arginfo_class_Swoole_Http_Request_isCompleted
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Http_Response_cookie, 0, 1, _IS_BOOL, 0)
 	ZEND_ARG_OBJ_TYPE_MASK(0, name_or_object, Swoole\\Http\\Cookie, MAY_BE_STRING, NULL)
@@ -56,11 +62,14 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Http_Response_redir
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, http_code, IS_LONG, 0, "302")
 ZEND_END_ARG_INFO()
 
-#define arginfo_class_Swoole_Http_Response_close arginfo_class_Swoole_Http_Response_isWritable
+#define arginfo_class_Swoole_Http_Response_close arginfo_class_Swoole_Http_Request_isCompleted
 
 
 ZEND_METHOD(Swoole_Http_Request, getContent);
 ZEND_METHOD(Swoole_Http_Request, rawContent);
+ZEND_METHOD(Swoole_Http_Request, getData);
+ZEND_METHOD(Swoole_Http_Request, getMethod);
+ZEND_METHOD(Swoole_Http_Request, isCompleted);
 ZEND_METHOD(Swoole_Http_Response, status);
 ZEND_METHOD(Swoole_Http_Response, setStatusCode);
 ZEND_METHOD(Swoole_Http_Response, header);
@@ -84,6 +93,9 @@ static const zend_function_entry class_Swoole_Http_Server_methods[] = {
 static const zend_function_entry class_Swoole_Http_Request_methods[] = {
 	ZEND_ME(Swoole_Http_Request, getContent, arginfo_class_Swoole_Http_Request_getContent, ZEND_ACC_PUBLIC)
 	ZEND_ME(Swoole_Http_Request, rawContent, arginfo_class_Swoole_Http_Request_rawContent, ZEND_ACC_PUBLIC)
+	ZEND_ME(Swoole_Http_Request, getData, arginfo_class_Swoole_Http_Request_getData, ZEND_ACC_PUBLIC)
+	ZEND_ME(Swoole_Http_Request, getMethod, arginfo_class_Swoole_Http_Request_getMethod, ZEND_ACC_PUBLIC)
+	ZEND_ME(Swoole_Http_Request, isCompleted, arginfo_class_Swoole_Http_Request_isCompleted, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 

@@ -13,6 +13,7 @@ extern "C" {
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -35,6 +36,9 @@ double now_float() {
 
 struct RequestObject {
     zend_string *body;
+    zend_string *head;    // getData(): the request line and fields as text (see wsserver_make_request)
+    zend_string *method;  // getMethod()
+    bool chunked;
     // The temporary files of this request's uploads, removed when the object goes (the
     // `tmpfiles` property only shows them: what the script does to it changes nothing).
     std::vector<std::string> tmpfiles;
@@ -48,15 +52,20 @@ RequestObject *request_from(zend_object *obj) {
 zend_object *request_create(zend_class_entry *ce) {
     auto *r = new_object<RequestObject>(ce, request_handlers);
     r->body = nullptr;
+    r->head = nullptr;
+    r->method = nullptr;
+    r->chunked = false;
     construct_member(r->tmpfiles);
     return &r->std;
 }
 
 void request_free(zend_object *obj) {
     RequestObject *r = request_from(obj);
-    if (r->body) {
-        zend_string_release(r->body);
-        r->body = nullptr;
+    for (zend_string **str : {&r->body, &r->head, &r->method}) {
+        if (*str) {
+            zend_string_release(*str);
+            *str = nullptr;
+        }
     }
     // As Swoole: the uploads go with the request, unless the script moved them away
     // (then unlink() fails with ENOENT, which is fine).
@@ -246,19 +255,31 @@ void wsserver_make_request(zval *out, ServerObject *o, ws::SessionId id, const w
     array_init(&header);
     zval cookie;
     ZVAL_UNDEF(&cookie);
+    // getData()'s text: the request line and the fields as received (a chunked body is
+    // given back as one chunk: the body is kept decoded).
+    std::string head;
+    head.reserve(128);
+    head.append(p.method()).append(" ").append(p.target()).append(p.version_minor() ? " HTTP/1.1\r\n" : " HTTP/1.0\r\n");
     for (size_t i = 0; i < p.header_count(); i++) {
         ws::HttpHeader h = p.header_at(i);
         zend_string *key = zend_string_init(h.name.data(), h.name.size(), 0);
         zend_str_tolower(ZSTR_VAL(key), ZSTR_LEN(key));
-        zval v;
-        ZVAL_STR(&v, zstr_from(h.value));
-        zend_symtable_update(Z_ARRVAL(header), key, &v);
+        head.append(h.name).append(": ").append(h.value).append("\r\n");
         if (zend_string_equals_literal(key, "cookie")) {
+            // As Swoole: the Cookie field goes to `cookie` only, not to `header`.
             if (Z_ISUNDEF(cookie)) array_init(&cookie);
             parse_cookies(&cookie, h.value);
+        } else {
+            zval v;
+            ZVAL_STR(&v, zstr_from(h.value));
+            zend_symtable_update(Z_ARRVAL(header), key, &v);
         }
         zend_string_release(key);
     }
+    head.append("\r\n");
+    request_from(obj)->chunked = p.chunked();
+    request_from(obj)->head = zstr_from(head);
+    request_from(obj)->method = zstr_from(p.method());
     zend_update_property(wsserver_ce_http_request, obj, "header", 6, &header);
     zval_ptr_dtor(&header);
     if (!Z_ISUNDEF(cookie)) {
@@ -290,6 +311,7 @@ void wsserver_make_request(zval *out, ServerObject *o, ws::SessionId id, const w
     add_assoc_string(&server, "server_protocol", p.version_minor() == 0 ? "HTTP/1.0" : "HTTP/1.1");
     add_assoc_long(&server, "server_port", info.server_port);
     add_assoc_long(&server, "remote_port", info.remote_port);
+    if (std::string local = o->impl->server->local_ip(id); !local.empty()) add_sv(&server, "server_addr", local);
     add_sv(&server, "remote_addr", info.remote_ip);
     add_assoc_long(&server, "master_time", static_cast<zend_long>(now));
     if (p.query().empty()) {
@@ -315,16 +337,51 @@ void wsserver_make_request(zval *out, ServerObject *o, ws::SessionId id, const w
 
 // ---- Swoole\Http\Request
 
+// The body; '' when there is none (Swoole: false only for a request that has no server
+// context, which a Request made by the server always has).
 ZEND_METHOD(Swoole_Http_Request, getContent) {
     ZEND_PARSE_PARAMETERS_NONE();
     zend_string *body = request_from(Z_OBJ_P(ZEND_THIS))->body;
-    if (!body || ZSTR_LEN(body) == 0) RETURN_FALSE;
+    if (!body) RETURN_EMPTY_STRING();
     RETURN_STR_COPY(body);
 }
 
 ZEND_METHOD(Swoole_Http_Request, rawContent) {
     ZEND_PARSE_PARAMETERS_NONE();
     zend_string *body = request_from(Z_OBJ_P(ZEND_THIS))->body;
-    if (!body || ZSTR_LEN(body) == 0) RETURN_FALSE;
+    if (!body) RETURN_EMPTY_STRING();
     RETURN_STR_COPY(body);
+}
+
+// The whole request as text: head and body.
+ZEND_METHOD(Swoole_Http_Request, getData) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    RequestObject *r = request_from(Z_OBJ_P(ZEND_THIS));
+    if (!r->head) RETURN_EMPTY_STRING();
+    const size_t body_len = r->body ? ZSTR_LEN(r->body) : 0;
+    if (r->chunked) {
+        std::string data(ZSTR_VAL(r->head), ZSTR_LEN(r->head));
+        if (body_len) {
+            char size_line[24];
+            int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", body_len);
+            data.append(size_line, static_cast<size_t>(n)).append(ZSTR_VAL(r->body), body_len).append("\r\n");
+        }
+        data.append("0\r\n\r\n");
+        RETURN_STR(zstr_from(data));
+    }
+    if (body_len == 0) RETURN_STR_COPY(r->head);
+    RETURN_STR(zend_string_concat2(ZSTR_VAL(r->head), ZSTR_LEN(r->head), ZSTR_VAL(r->body), body_len));
+}
+
+ZEND_METHOD(Swoole_Http_Request, getMethod) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    RequestObject *r = request_from(Z_OBJ_P(ZEND_THIS));
+    if (!r->method) RETURN_FALSE;
+    RETURN_STR_COPY(r->method);
+}
+
+// A request reaches a callback only once it is whole.
+ZEND_METHOD(Swoole_Http_Request, isCompleted) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    RETURN_BOOL(request_from(Z_OBJ_P(ZEND_THIS))->head != nullptr);
 }

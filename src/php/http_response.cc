@@ -124,12 +124,16 @@ HashTable *response_get_gc(zend_object *obj, zval **table, int *n) {
 
 ResponseObject *this_response(zval *this_ptr) { return response_from(Z_OBJ_P(this_ptr)); }
 
-// "content-type" -> "Content-Type", as Swoole's header(..., format: true).
+// "content-TYPE" -> "Content-Type", as Swoole's header(..., format: true).
 std::string format_name(std::string_view name) {
     std::string out(name);
     bool upper = true;
     for (char &ch : out) {
-        if (upper && ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+        if (upper && ch >= 'a' && ch <= 'z') {
+            ch = static_cast<char>(ch - 'a' + 'A');
+        } else if (!upper && ch >= 'A' && ch <= 'Z') {
+            ch = static_cast<char>(ch - 'A' + 'a');
+        }
         upper = ch == '-';
     }
     return out;
@@ -205,12 +209,48 @@ void header_method(INTERNAL_FUNCTION_PARAMETERS) {
             RETURN_FALSE;
         }
     }
-    // A later header() replaces the earlier values of the same field.
+    // A later header() replaces the earlier values of the same field, where they were.
     std::vector<std::pair<std::string, std::string>> kept;
+    bool placed = false;
     for (auto &h : st.headers) {
-        if (!same_name(h.first, name)) kept.push_back(std::move(h));
+        if (!same_name(h.first, name)) {
+            kept.push_back(std::move(h));
+        } else if (!placed) {
+            placed = true;
+            for (const std::string &v : values) kept.emplace_back(name, v);
+        }
     }
-    for (std::string &v : values) kept.emplace_back(name, std::move(v));
+    if (!placed) {
+        for (const std::string &v : values) kept.emplace_back(name, v);
+    }
+    // The `header` property shows what was set, as Swoole's does: the field name as it
+    // goes out, its value as given (a string, or an array of strings).
+    zval rv, entry;
+    zval *prop = zend_read_property(wsserver_ce_http_response, Z_OBJ_P(ZEND_THIS), "header", 6, true, &rv);
+    ZVAL_DEREF(prop);
+    zval shown;
+    if (Z_TYPE_P(prop) == IS_ARRAY) {
+        ZVAL_ARR(&shown, zend_array_dup(Z_ARRVAL_P(prop)));
+        zend_string *k;
+        ZEND_HASH_FOREACH_STR_KEY(Z_ARRVAL_P(prop), k) {
+            // The same key is updated in place below; another spelling of it goes.
+            if (k && same_name(std::string_view(ZSTR_VAL(k), ZSTR_LEN(k)), name) &&
+                std::string_view(ZSTR_VAL(k), ZSTR_LEN(k)) != name)
+                zend_hash_del(Z_ARRVAL(shown), k);
+        }
+        ZEND_HASH_FOREACH_END();
+    } else {
+        array_init(&shown);
+    }
+    if (Z_TYPE_P(value) == IS_ARRAY) {
+        array_init_size(&entry, static_cast<uint32_t>(values.size()));
+        for (const std::string &v : values) add_next_index_stringl(&entry, v.data(), v.size());
+    } else {
+        ZVAL_STRINGL(&entry, values[0].data(), values[0].size());
+    }
+    zend_symtable_str_update(Z_ARRVAL(shown), name.data(), name.size(), &entry);
+    zend_update_property(wsserver_ce_http_response, Z_OBJ_P(ZEND_THIS), "header", 6, &shown);
+    zval_ptr_dtor(&shown);
     st.headers = std::move(kept);
     RETURN_TRUE;
 }

@@ -90,17 +90,19 @@ bool client_info_array(zval *out, ws::Server *s, ws::SessionId id, bool websocke
     add_assoc_long(out, "remote_port", info.remote_port);
     add_assoc_stringl(out, "remote_ip", info.remote_ip.data(), info.remote_ip.size());
     add_assoc_long(out, "reactor_id", info.reactor_id);  // BASE: the worker; PROCESS: the reactor thread
-    add_assoc_long(out, "connect_time", info.connect_time);
-    add_assoc_long(out, "last_time", info.last_recv_time ? info.last_recv_time : info.connect_time);
-    add_assoc_double(out, "last_recv_time", static_cast<double>(info.last_recv_time));
-    add_assoc_double(out, "last_send_time", static_cast<double>(info.last_send_time));
-    add_assoc_double(out, "last_dispatch_time", static_cast<double>(info.last_recv_time));
+    // Swoole: connect_time and last_time whole seconds, the others microtime() floats.
+    const int64_t last_us = info.last_recv_time_us ? info.last_recv_time_us : info.connect_time_us;
+    add_assoc_long(out, "connect_time", static_cast<zend_long>(info.connect_time_us / 1000000));
+    add_assoc_long(out, "last_time", static_cast<zend_long>(last_us / 1000000));
+    add_assoc_double(out, "last_recv_time", static_cast<double>(info.last_recv_time_us) / 1e6);
+    add_assoc_double(out, "last_send_time", static_cast<double>(info.last_send_time_us) / 1e6);
+    add_assoc_double(out, "last_dispatch_time", static_cast<double>(info.last_recv_time_us) / 1e6);
     add_assoc_long(out, "close_errno", 0);
     add_assoc_long(out, "recv_queued_bytes", 0);
     add_assoc_long(out, "send_queued_bytes", static_cast<zend_long>(info.send_queued_bytes));
     // Our addition: the peer's close code and reason once the close handshake began.
     ws::CloseInfo ci;
-    if (info.websocket_status == ws::websocket_status::kClosing && s->close_info(id, ci)) {
+    if (websocket && info.closing && s->close_info(id, ci)) {
         add_assoc_long(out, "close_code", ci.peer_code);
         add_assoc_stringl(out, "close_reason", ci.peer_reason.data(), ci.peer_reason.size());
     }

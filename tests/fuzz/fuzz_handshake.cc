@@ -63,12 +63,11 @@ void check_round_trip(const HttpParser &p) {
     FUZZ_CHECK(again.method() == p.method() && again.target() == p.target(), "request line changed");
     FUZZ_CHECK(again.version_minor() == p.version_minor(), "version changed");
     FUZZ_CHECK(again.body() == p.body(), "body changed (%zu -> %zu bytes)", p.body().size(), again.body().size());
-    size_t j = 0;
+    FUZZ_CHECK(again.chunked() == p.chunked(), "framing changed");
+    FUZZ_CHECK(again.header_count() == p.header_count(), "a field was lost or added");
     for (size_t i = 0; i < p.header_count(); i++) {
         HttpHeader h = p.header_at(i);
-        if (iequal(h.name, "Content-Length") || iequal(h.name, "Transfer-Encoding")) continue;
-        FUZZ_CHECK(j < again.header_count(), "a field was lost");
-        HttpHeader g = again.header_at(j++);
+        HttpHeader g = again.header_at(i);
         FUZZ_CHECK(g.name == h.name && g.value == h.value, "field changed");
     }
 }

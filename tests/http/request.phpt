@@ -53,7 +53,7 @@ PHP);
     echo http($srv['port'], "POST /make?x=1 HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\nConnection: close\r\n\r\nk=v&z=1"), "\n";
     echo http($srv['port'], "GET /stream HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"), "\n";
     echo http($srv['port'], "GET /auto HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"), "\n";
-    ws_server_wait_output($srv, "request GET /auto get=null post=null raw=false\n");
+    ws_server_wait_output($srv, "request GET /auto get=null post=null raw=''\n");
     echo ws_stop_server($srv);
 }
 ?>
@@ -93,11 +93,11 @@ bool(true)
 WARNING: Swoole\Http\Response::end(): http response is unavailable (maybe it has been ended or detached)
 bool(false)
 bool(false)
-request GET /stream get=null post=null raw=false
+request GET /stream get=null post=null raw=''
 bool(true)
 bool(true)
 bool(true)
-request GET /auto get=null post=null raw=false
+request GET /auto get=null post=null raw=''
 == Swoole\WebSocket\Server
 HTTP/1.1 201 Made
 Content-Type: text/plain
@@ -133,8 +133,8 @@ bool(true)
 WARNING: Swoole\Http\Response::end(): http response is unavailable (maybe it has been ended or detached)
 bool(false)
 bool(false)
-request GET /stream get=null post=null raw=false
+request GET /stream get=null post=null raw=''
 bool(true)
 bool(true)
 bool(true)
-request GET /auto get=null post=null raw=false
+request GET /auto get=null post=null raw=''

@@ -140,7 +140,7 @@ echo trim(preg_replace('~^workerStart \d\n~m', '', ws_stop_server($srv))), "\n";
 ?>
 --EXPECT--
 == Http\Server
-["GET","\/a",{"b":"1","c":["2"]},null,"yes",false]
+["GET","\/a",{"b":"1","c":["2"]},null,"yes",""]
 ["POST","\/form",null,{"x":"1","y":"2"},null,"x=1&y=2"]
 ["PUT","\/chunked",null,null,null,"hello world"]
 chunked: 6|part1,|6|part2,|3|end|0||

@@ -112,8 +112,8 @@ workerStart 0 worker_id=0
 connect 1 reactor=0
 open fd=1 uri=/chat/room qs=a=1&b[]=x%20y&b[]=2 method=GET
 get={"a":"1","b":["x y","2"]} cookie={"sid":"abc!","theme":"dark"} x-test=yes
-server keys: master_time,path_info,query_string,remote_addr,remote_port,request_method,request_time,request_time_float,request_uri,server_port,server_protocol
-remote_addr=127.0.0.1 port_ok=true raw=false
+server keys: master_time,path_info,query_string,remote_addr,remote_port,request_method,request_time,request_time_float,request_uri,server_addr,server_port,server_protocol
+remote_addr=127.0.0.1 port_ok=true raw=''
 message fd=1 data=est opcode=1 flags=1 finish=true
 message fd=1 data=info opcode=1 flags=1 finish=true
 message fd=1 data=bad opcode=1 flags=1 finish=true
@@ -124,8 +124,8 @@ message fd=1 data=frame opcode=1 flags=1 finish=true
 connect 2 reactor=0
 open fd=2 uri=/ qs=- method=GET
 get=null cookie=null x-test=-
-server keys: master_time,path_info,remote_addr,remote_port,request_method,request_time,request_time_float,request_uri,server_port,server_protocol
-remote_addr=127.0.0.1 port_ok=true raw=false
+server keys: master_time,path_info,remote_addr,remote_port,request_method,request_time,request_time_float,request_uri,server_addr,server_port,server_protocol
+remote_addr=127.0.0.1 port_ok=true raw=''
 message fd=1 data=count opcode=1 flags=1 finish=true
 close 2 reactor=0 peer_code=1001 peer_reason=gone
 message fd=1 data=timers opcode=1 flags=1 finish=true

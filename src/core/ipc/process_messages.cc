@@ -1,5 +1,6 @@
 #include "core/ipc/process_messages.h"
 
+#include <cstdio>
 #include <cstring>
 
 #include "core/http/http_tokens.h"
@@ -50,6 +51,9 @@ private:
 }  // namespace
 
 std::string encode_request(const HttpParser &r) {
+    // Every field as received, in arrival order, framing fields included, so the worker's
+    // `header` array is the one BASE mode shows; a chunked body goes as one chunk (the
+    // re-parse decodes it to the same bytes).
     std::string out;
     out.reserve(256 + r.body().size());
     out += r.method();
@@ -58,19 +62,24 @@ std::string encode_request(const HttpParser &r) {
     out += r.version_minor() ? " HTTP/1.1\r\n" : " HTTP/1.0\r\n";
     for (size_t i = 0; i < r.header_count(); i++) {
         HttpHeader h = r.header_at(i);
-        if (http::iequals(h.name, "Content-Length") || http::iequals(h.name, "Transfer-Encoding")) continue;
         out += h.name;
         out += ": ";
         out += h.value;
         out += "\r\n";
     }
-    if (!r.body().empty() || r.content_length() || r.chunked()) {
-        out += "Content-Length: ";
-        out += std::to_string(r.body().size());
-        out += "\r\n";
-    }
     out += "\r\n";
-    out += r.body();
+    if (r.chunked()) {
+        if (!r.body().empty()) {
+            char size_line[24];
+            int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", r.body().size());
+            out.append(size_line, static_cast<size_t>(n));
+            out += r.body();
+            out += "\r\n";
+        }
+        out += "0\r\n\r\n";
+    } else {
+        out += r.body();
+    }
     return out;
 }
 
@@ -124,9 +133,9 @@ std::string encode_closed(const ClientInfo &c, const CloseInfo &close, bool has_
     w.str(c.remote_ip);
     w.num(c.remote_port);
     w.num(c.server_port);
-    w.num(c.connect_time);
-    w.num(c.last_recv_time);
-    w.num(c.last_send_time);
+    w.num(c.connect_time_us);
+    w.num(c.last_recv_time_us);
+    w.num(c.last_send_time_us);
     w.num(static_cast<int32_t>(c.websocket_status));
     w.num(static_cast<uint64_t>(c.send_queued_bytes));
     w.num(static_cast<int32_t>(c.worker_id));
@@ -135,6 +144,7 @@ std::string encode_closed(const ClientInfo &c, const CloseInfo &close, bool has_
     w.num(static_cast<int32_t>(c.socket_fd));
     w.num(static_cast<int32_t>(c.socket_type));
     w.num(static_cast<uint8_t>(has_close_info));
+    w.num(static_cast<uint8_t>(c.closing));
     w.num(close.peer_code);
     w.num(close.sent_code);
     w.str(close.peer_reason);
@@ -146,10 +156,11 @@ bool decode_closed(std::string_view encoded, ClientInfo &c, CloseInfo &close, bo
     std::string_view ip, reason;
     int32_t status = 0, worker = 0, reactor = 0, server_fd = 0, socket_fd = 0, socket_type = 0;
     uint64_t queued = 0;
-    uint8_t has = 0;
-    if (!r.str(ip) || !r.num(c.remote_port) || !r.num(c.server_port) || !r.num(c.connect_time) ||
-        !r.num(c.last_recv_time) || !r.num(c.last_send_time) || !r.num(status) || !r.num(queued) ||
-        !r.num(worker) || !r.num(reactor) || !r.num(server_fd) || !r.num(socket_fd) || !r.num(socket_type) || !r.num(has) ||
+    uint8_t has = 0, closing = 0;
+    if (!r.str(ip) || !r.num(c.remote_port) || !r.num(c.server_port) || !r.num(c.connect_time_us) ||
+        !r.num(c.last_recv_time_us) || !r.num(c.last_send_time_us) || !r.num(status) || !r.num(queued) ||
+        !r.num(worker) || !r.num(reactor) || !r.num(server_fd) || !r.num(socket_fd) || !r.num(socket_type) ||
+        !r.num(has) || !r.num(closing) ||
         !r.num(close.peer_code) || !r.num(close.sent_code) || !r.str(reason))
         return false;
     c.remote_ip = std::string(ip);
@@ -160,6 +171,7 @@ bool decode_closed(std::string_view encoded, ClientInfo &c, CloseInfo &close, bo
     c.server_fd = server_fd;
     c.socket_fd = socket_fd;
     c.socket_type = socket_type;
+    c.closing = closing != 0;
     has_close_info = has != 0;
     close.peer_reason = std::string(reason);
     return true;

@@ -15,9 +15,9 @@
 
 namespace wsserver {
 
-// The request as canonical HTTP/1.x text: request line, fields in arrival order (framing
-// fields replaced by one Content-Length), the decoded body. Re-parsing it yields the same
-// method, target, version, fields and body.
+// The request as canonical HTTP/1.x text: request line, every field in arrival order
+// (framing fields too), the body (a chunked one as a single chunk). Re-parsing it yields
+// the same method, target, version, fields and body.
 std::string encode_request(const HttpParser &request);
 // Parses what encode_request() produced into `out` (fresh limits sized to the text).
 // False if it is not a complete request.

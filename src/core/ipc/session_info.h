@@ -13,19 +13,20 @@ namespace wsserver {
 namespace websocket_status {
 constexpr int kNone = 0;        // plain HTTP connection
 constexpr int kConnection = 1;  // an upgrade request arrived, not answered yet
-constexpr int kHandshake = 2;
-constexpr int kActive = 3;
-constexpr int kClosing = 4;
+constexpr int kHandshake = 2;   // the user's onHandShake is answering it
+constexpr int kActive = 3;      // from the 101 on, also while a close handshake the peer began runs
+constexpr int kClosing = 4;     // the server began the close handshake (disconnect(), shutdown)
 }  // namespace websocket_status
 
 struct ClientInfo {
     std::string remote_ip;
     uint16_t remote_port = 0;
     uint16_t server_port = 0;
-    int64_t connect_time = 0;    // unix seconds
-    int64_t last_recv_time = 0;  // unix seconds, 0 if nothing received
-    int64_t last_send_time = 0;
+    int64_t connect_time_us = 0;    // microseconds since the Unix epoch
+    int64_t last_recv_time_us = 0;  // 0 if nothing received
+    int64_t last_send_time_us = 0;  // 0 if nothing sent
     int websocket_status = websocket_status::kNone;
+    bool closing = false;  // a WebSocket whose close handshake began (either side), or closed
     size_t send_queued_bytes = 0;
     int worker_id = 0;   // the worker that owns the socket (0 in SWOOLE_PROCESS: the master does)
     int reactor_id = 0;  // BASE: that worker; PROCESS: the master's thread that owns it

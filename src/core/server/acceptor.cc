@@ -93,10 +93,10 @@ void Acceptor::accept_ready(size_t index) {
 void Acceptor::accept_one(Accepted &&accepted, size_t listener_index) {
     if (ctx_.stopping) return;  // the fd closes with `accepted`
     SessionId id;
-    const int64_t now = ctx_.wall_seconds();
+    const int64_t now_us = ctx_.wall_us();
     if (ctx_.table) {
         ConnectionInfo info;
-        info.connect_time_us = now * 1000000;
+        info.connect_time_us = now_us;
         info.worker_id = ctx_.worker_id;
         info.reactor_id = ctx_.reactor_id;
         const Listener &l = listener(listener_index);
@@ -108,7 +108,7 @@ void Acceptor::accept_one(Accepted &&accepted, size_t listener_index) {
         info.set_remote(accepted.peer.sockaddr_ptr(), accepted.peer.sockaddr_len());
         auto allocated = ctx_.table->allocate(info);
         if (!allocated) {  // max_connection reached: the socket closes with `accepted`
-            if (ctx_.logger && now != overflow_logged_at_) {
+            if (const int64_t now = now_us / 1000000; ctx_.logger && now != overflow_logged_at_) {
                 overflow_logged_at_ = now;
                 ctx_.logger->logf(LogLevel::kWarning,
                                   "Too many connections [now: %llu]: max_connection reached, %s:%u refused",
@@ -122,7 +122,7 @@ void Acceptor::accept_one(Accepted &&accepted, size_t listener_index) {
     } else {
         id = connections_.next_id();
     }
-    auto conn = connections_.make(id, std::move(accepted), now);
+    auto conn = connections_.make(id, std::move(accepted), now_us);
     Connection &c = *conn;
     c.listener_index_ = static_cast<uint16_t>(listener_index);
     const std::optional<TlsContext> &tls = listener_index == 0 ? tls_ : extra_[listener_index - 1]->tls;

@@ -39,10 +39,10 @@ enum class Phase : uint8_t { Http, HttpWaiting, HttpStreaming, WebSocket, Draini
 
 class Connection final : public IoHandler, public OutputQueue::Observer {
 public:
-    Connection(ServerParts &parts, SessionId id, Accepted &&accepted, int64_t now, BufferPool &pool,
+    Connection(ServerParts &parts, SessionId id, Accepted &&accepted, int64_t now_us, BufferPool &pool,
                const OutputLimits &limits)
         : parts_(parts), id_(id), fd_(std::move(accepted.fd)), peer_(accepted.peer), out_(pool, limits, this),
-          connect_time_(now) {}
+          connect_time_us_(now_us) {}
 
     // Defined in connection_reader.cc, beside what they call.
     void on_io(int, uint32_t events) override;
@@ -53,13 +53,15 @@ public:
     // Inline in server_parts.h.
     const ServerConfig &protocol() const;
 
-    // Swoole's WEBSOCKET_STATUS_* of this connection (getClientInfo(), the table).
-    int websocket_status() const {
-        if (opened_) {
-            bool open = phase_ == Phase::WebSocket && ws_->state() == WebSocketSession::State::Open;
-            return open ? websocket_status::kActive : websocket_status::kClosing;
-        }
-        return upgrade_pending_ ? websocket_status::kConnection : websocket_status::kNone;
+    // Swoole's WEBSOCKET_STATUS_* of this connection (getClientInfo(), the table), as
+    // Swoole reports it: CONNECTION once an upgrade request arrived, HANDSHAKE while the
+    // user's onHandShake answers it, ACTIVE from the 101 (from onBeforeHandshakeResponse
+    // in the built-in handshake) to the end, also in on_close; CLOSING only once the
+    // server began the close handshake (disconnect(), the 1001 of a shutdown).
+    int websocket_status() const { return ws_status_; }
+    // A WebSocket whose close handshake began (either side) or that is gone.
+    bool close_started() const {
+        return opened_ && !(phase_ == Phase::WebSocket && ws_->state() == WebSocketSession::State::Open);
     }
 
     ServerParts &parts_;
@@ -71,9 +73,10 @@ public:
     std::unique_ptr<WebSocketSession> ws_;  // created by the 101
     TlsSession tls_;                        // SWOOLE_SSL: created at accept
     std::string pending_;                   // input read ahead while a response is awaited
-    int64_t connect_time_;
-    int64_t last_recv_ = 0;
-    int64_t last_send_ = 0;
+    // Microseconds since the epoch (ServerContext::wall_us()); 0: nothing received/sent yet.
+    int64_t connect_time_us_;
+    int64_t last_recv_us_ = 0;
+    int64_t last_send_us_ = 0;
     TimerId timer_ = 0;  // handshake timeout, then the close timeout
     struct HeldControls {
         std::string now;   // written when the barrier in flight is answered
@@ -98,7 +101,8 @@ public:
     bool batching_ = false;
     // close_barrier: the connection closes (and reads no more) once everything held went out.
     bool awaiting_barrier_ = false;
-    uint8_t published_status_ = 0;  // websocket_status last written to the table
+    uint8_t ws_status_ = websocket_status::kNone;  // see websocket_status()
+    uint8_t published_status_ = 0;  // websocket_status and the closing flag last written to the table
     uint16_t listener_index_ = 0;   // the listener it came in on (0: the main one)
 };
 

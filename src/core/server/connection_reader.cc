@@ -45,11 +45,13 @@ void ConnectionReader::read(Connection &c) {
             connections_.on_eof(c);
             return;
         }
-        if (int64_t now = ctx_.wall_seconds(); now != c.last_recv_) {
-            c.last_recv_ = now;
+        // The row follows when the time enters another millisecond (so it is never 1 ms
+        // behind); the connection keeps the exact time.
+        const int64_t before = c.last_recv_us_;
+        c.last_recv_us_ = ctx_.wall_us();
+        if (c.last_recv_us_ / ServerContext::kTimePublishUs != before / ServerContext::kTimePublishUs)
             connections_.publish_times(c);
-        }
-        writer_.set_reading_time(c.last_recv_);
+        writer_.set_reading_time(c.last_recv_us_);
         ctx_.counters.recv_bytes += r.bytes;
         uint8_t *data = read_buffer_.data();
         size_t len = r.bytes;

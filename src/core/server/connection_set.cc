@@ -27,8 +27,8 @@ void ConnectionSet::set_output_limits(const ServerConfig &config) {
     output_limits_.low_watermark = config.buffer_low_watermark;
 }
 
-std::unique_ptr<Connection> ConnectionSet::make(SessionId id, Accepted &&accepted, int64_t now) {
-    return std::make_unique<Connection>(parts_, id, std::move(accepted), now, pool_, output_limits_);
+std::unique_ptr<Connection> ConnectionSet::make(SessionId id, Accepted &&accepted, int64_t now_us) {
+    return std::make_unique<Connection>(parts_, id, std::move(accepted), now_us, pool_, output_limits_);
 }
 
 void ConnectionSet::insert(std::unique_ptr<Connection> c) {
@@ -121,20 +121,22 @@ void ConnectionSet::close_now(Connection &c, bool reset) {
 
 void ConnectionSet::publish_status(Connection &c) {
     if (!ctx_.table) return;
-    uint8_t status = static_cast<uint8_t>(c.websocket_status());
-    if (status == c.published_status_) return;
-    c.published_status_ = status;
-    ctx_.table->update(c.id_, [status](ConnectionInfo &row) {
+    const uint8_t status = static_cast<uint8_t>(c.websocket_status());
+    const bool closing = c.close_started();
+    const uint8_t published = static_cast<uint8_t>(status | (closing ? 0x80 : 0));
+    if (published == c.published_status_) return;
+    c.published_status_ = published;
+    ctx_.table->update(c.id_, [status, closing](ConnectionInfo &row) {
         row.websocket_status = status;
-        if (status == websocket_status::kClosing) row.flags |= kConnClosing;
+        if (closing) row.flags |= kConnClosing;
     });
 }
 
 void ConnectionSet::publish_times(Connection &c) {
     if (!ctx_.table) return;
     ctx_.table->update(c.id_, [&c](ConnectionInfo &row) {
-        row.last_recv_time_us = c.last_recv_ * 1000000;
-        row.last_send_time_us = c.last_send_ * 1000000;
+        row.last_recv_time_us = c.last_recv_us_;
+        row.last_send_time_us = c.last_send_us_;
     });
 }
 

@@ -25,7 +25,7 @@ public:
 
     // ---- membership
     // A connection for `accepted` (not yet in the set: insert() it once it is on the loop).
-    std::unique_ptr<Connection> make(SessionId id, Accepted &&accepted, int64_t now);
+    std::unique_ptr<Connection> make(SessionId id, Accepted &&accepted, int64_t now_us);
     void insert(std::unique_ptr<Connection> c);
     // The next id when no table hands them out; ids are never reused.
     SessionId next_id() { return next_session_id_++; }

@@ -58,7 +58,7 @@ bool ConnectionWriter::write_bytes(Connection &c, const void *head, size_t head_
         // copied into the queue, so it goes out now, behind what is batched.
         if (head_len + body_len <= kBatchedWriteMax) {
             if (!c.out_.enqueue(head, head_len, body, body_len)) return false;
-            c.last_send_ = &c == reading_ ? reading_time_ : ctx_.wall_seconds();
+            c.last_send_us_ = &c == reading_ ? reading_time_us_ : ctx_.wall_us();
             return true;
         }
         if (!c.out_.empty()) {
@@ -72,10 +72,10 @@ bool ConnectionWriter::write_bytes(Connection &c, const void *head, size_t head_
     OutputQueue::SendResult r = c.out_.send(c.fd_.get(), head, head_len, body, body_len);
     switch (r.status) {
     case OutputQueue::SendStatus::Written:
-        c.last_send_ = ctx_.wall_seconds();
+        c.last_send_us_ = ctx_.wall_us();
         return true;
     case OutputQueue::SendStatus::Queued:
-        c.last_send_ = ctx_.wall_seconds();
+        c.last_send_us_ = ctx_.wall_us();
         update_interest(c);
         return true;
     case OutputQueue::SendStatus::Full:
@@ -128,7 +128,7 @@ bool ConnectionWriter::write_owned(Connection &c, std::string &&bytes) {
         return false;
     }
     if (r.status == OutputQueue::SendStatus::Full) return false;
-    c.last_send_ = ctx_.wall_seconds();
+    c.last_send_us_ = ctx_.wall_us();
     update_interest(c);
     return c.phase_ != Phase::Closed;
 }
@@ -136,7 +136,7 @@ bool ConnectionWriter::write_owned(Connection &c, std::string &&bytes) {
 void ConnectionWriter::on_writable(Connection &c) {
     OutputQueue::FlushResult r = c.out_.flush(c.fd_.get());
     if (c.phase_ == Phase::Closed) return;  // a low-watermark callback closed it
-    if (r.bytes) c.last_send_ = ctx_.wall_seconds();
+    if (r.bytes) c.last_send_us_ = ctx_.wall_us();
     if (r.status == OutputQueue::FlushStatus::Error) {
         connections_.on_eof(c);
         return;

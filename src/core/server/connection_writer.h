@@ -52,7 +52,7 @@ public:
         flush_batched(c);
     }
     const Connection *reading() const { return reading_; }
-    void set_reading_time(int64_t now) { reading_time_ = now; }
+    void set_reading_time(int64_t now_us) { reading_time_us_ = now_us; }
 
 private:
     static constexpr size_t kBatchedWriteMax = 16 * 1024;
@@ -60,7 +60,7 @@ private:
     ServerContext &ctx_;
     ConnectionSet &connections_;
     Connection *reading_ = nullptr;
-    int64_t reading_time_ = 0;  // wall seconds of that read
+    int64_t reading_time_us_ = 0;  // wall time of that read, microseconds
     std::string tls_output_;    // records to send, reused
 };
 

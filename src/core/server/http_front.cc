@@ -86,9 +86,11 @@ void HttpFront::dispatch_request(Connection &c) {
     JoinedHeaders headers(req);
     c.head_request_ = req.method() == "HEAD";
     if (is_websocket_upgrade(headers.lookup())) {
+        c.ws_status_ = websocket_status::kConnection;
         if (c.protocol().user_handshake) {
             c.phase_ = Phase::HttpWaiting;
             c.upgrade_pending_ = true;
+            c.ws_status_ = websocket_status::kHandshake;  // while onHandShake answers it
             connections_.publish_status(c);
             ctx_.events.on_handshake(c.id_, req);
         } else {
@@ -122,6 +124,7 @@ void HttpFront::complete_builtin_handshake(Connection &c, const HttpResponse *ex
     HandshakeResponse resp = validate_handshake(hr, settings);
     HttpResponse own_extra(101);  // outlives `resp`'s views of its field names
     if (resp.accepted() && c.protocol().has_before_handshake_response && !extra) {
+        c.ws_status_ = websocket_status::kActive;  // Swoole marks it before this callback
         if (ctx_.config.defer_before_handshake) {
             // The callback runs in a worker; its HandshakeExtra resumes here.
             c.phase_ = Phase::HttpWaiting;
@@ -130,6 +133,7 @@ void HttpFront::complete_builtin_handshake(Connection &c, const HttpResponse *ex
             ctx_.events.on_before_handshake_response(c.id_, req, own_extra);
             return;
         }
+        connections_.publish_status(c);
         ctx_.events.on_before_handshake_response(c.id_, req, own_extra);
         if (c.phase_ != Phase::Http) return;  // the callback closed it
         extra = &own_extra;

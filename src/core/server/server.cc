@@ -1,5 +1,7 @@
 #include "core/server/server.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <csignal>
 
@@ -177,24 +179,30 @@ void Server::arm_heartbeat() {
 }
 
 std::vector<SessionId> Server::idle_sessions(uint32_t idle_seconds, bool close_them) {
+    // Swoole's rule: idle once nothing was received for idle_seconds (last_recv_time <=
+    // now - idle). Times in microseconds: with whole seconds, a connection whose last
+    // frame came at x.9 s looked idle for 2 s at (x+2).0, 1.1 s later.
     std::vector<SessionId> idle;
-    const int64_t now = ServerContext::wall_seconds();
+    const int64_t now = ServerContext::wall_us();
+    const int64_t idle_us = static_cast<int64_t>(idle_seconds) * 1000000;
     ConnectionTable *table = parts_->ctx.table;
     if (parts_->workers.has_master() && table) {
         // A SWOOLE_PROCESS worker: the master's sessions, by the times their rows carry
-        // (updated by the owning thread once a second at most).
+        // (republished by the owning thread when they enter another kTimePublishUs span,
+        // so a row may be up to that much behind: counted in the connection's favour).
         for (SessionId id : session_ids()) {
             ConnectionInfo row;
             if (table->get(id, row) != SlotStatus::kOk || row.worker_id >= 0) continue;
-            int64_t last = (row.last_recv_time_us ? row.last_recv_time_us : row.connect_time_us) / 1000000;
-            if (now - last >= static_cast<int64_t>(idle_seconds)) idle.push_back(id);
+            int64_t last = row.last_recv_time_us ? row.last_recv_time_us + ServerContext::kTimePublishUs
+                                                 : row.connect_time_us;
+            if (now - last >= idle_us) idle.push_back(id);
         }
     }
     for (SessionId id : parts_->connections.local_ids()) {
         Connection *c = parts_->connections.find_live(id);
         if (!c) continue;
-        int64_t last = c->last_recv_ ? c->last_recv_ : c->connect_time_;
-        if (now - last >= static_cast<int64_t>(idle_seconds)) idle.push_back(id);
+        int64_t last = c->last_recv_us_ ? c->last_recv_us_ : c->connect_time_us_;
+        if (now - last >= idle_us) idle.push_back(id);
     }
     if (close_them) {
         for (SessionId id : idle) close(id, false);
@@ -249,13 +257,14 @@ bool Server::push(SessionId id, uint8_t opcode, std::string_view data, unsigned 
     auto owner = parts_->workers.remote_session(id);
     if (!owner) return ctx.fail(ServerError::SessionNotExist, "session does not exist");
     // A session of the master's: Closing, it may still be holding its close frame back
-    // for this reply; Connection, a 101 this worker sent may not have reached it yet
+    // for this reply; Handshake, a 101 a worker sent may not have reached it yet
     // (commands arrive in order, so the push follows the 101). The master drops a push
     // that finds no open WebSocket.
     const bool in_master = owner->worker_id < 0;
-    if (owner->websocket_status != websocket_status::kActive &&
-        !(in_master &&
-          (owner->websocket_status == websocket_status::kClosing || owner->websocket_status == websocket_status::kConnection)))
+    const int status = owner->websocket_status;
+    if (status != websocket_status::kActive &&
+        !(in_master && (status == websocket_status::kClosing || status == websocket_status::kHandshake ||
+                        status == websocket_status::kConnection)))
         return ctx.fail(ServerError::Unconnected, "the connection is not an open WebSocket");
     if (!is_known_opcode(opcode)) return ctx.fail(ServerError::BadOpcode, "bad opcode");
     return parts_->workers.forward(*owner, ChannelMessageType::Push, opcode, flags, data);
@@ -268,9 +277,13 @@ bool Server::disconnect(SessionId id, uint16_t code, std::string_view reason) {
     if (Connection *c = parts_->connections.find_live(id)) return parts_->websocket.disconnect(*c, code, reason);
     auto owner = parts_->workers.remote_session(id);
     if (!owner) return ctx.fail(ServerError::SessionNotExist, "session does not exist");
-    if (owner->websocket_status != websocket_status::kActive)
+    if (owner->websocket_status != websocket_status::kActive || owner->closing())
         return ctx.fail(ServerError::Unconnected, "the connection is not an open WebSocket");
-    return parts_->workers.forward(*owner, ChannelMessageType::Disconnect, 0, code, reason);
+    if (!parts_->workers.forward(*owner, ChannelMessageType::Disconnect, 0, code, reason)) return false;
+    // As Swoole: CLOSING at once, for this process and every other (the owner confirms it
+    // when it sends the close frame).
+    set_remote_status(id, websocket_status::kActive, websocket_status::kClosing);
+    return true;
 }
 
 bool Server::send(SessionId id, std::string_view data) {
@@ -302,9 +315,22 @@ bool Server::close(SessionId id, bool reset) {
 // only its own.
 bool Server::respond(SessionId id, const HttpResponse &response, std::string_view body) {
     if (Connection *c = parts_->connections.find_live(id)) return parts_->http.respond(*c, response, body);
-    if (parts_->workers.has_master())
-        return parts_->workers.forward_response(id, ChannelMessageType::Respond, encode_response(response, body));
+    if (parts_->workers.has_master()) {
+        if (!parts_->workers.forward_response(id, ChannelMessageType::Respond, encode_response(response, body)))
+            return false;
+        // The 101 of onHandShake: ACTIVE at once, as Swoole's worker marks it, not once the
+        // master has written it (this process could read HANDSHAKE meanwhile).
+        if (response.status() == 101) set_remote_status(id, websocket_status::kHandshake, websocket_status::kActive);
+        return true;
+    }
     return parts_->ctx.fail(ServerError::SessionNotExist, "session does not exist");
+}
+
+void Server::set_remote_status(SessionId id, int from, int to) {
+    if (!parts_->ctx.table) return;
+    parts_->ctx.table->update(id, [from, to](ConnectionInfo &row) {
+        if (row.websocket_status == from) row.websocket_status = static_cast<uint8_t>(to);
+    });
 }
 
 bool Server::respond_head(SessionId id, const HttpResponse &response) {
@@ -364,7 +390,7 @@ bool Server::is_established(SessionId id) const {
     if (Connection *c = parts_->connections.find(id))
         return c->phase_ == Phase::WebSocket && c->ws_->state() == WebSocketSession::State::Open;
     auto owner = parts_->workers.remote_session(id);
-    return owner && owner->websocket_status == websocket_status::kActive;
+    return owner && owner->websocket_status == websocket_status::kActive && !owner->closing();
 }
 
 bool Server::client_info(SessionId id, ClientInfo &out) const {
@@ -379,10 +405,11 @@ bool Server::client_info(SessionId id, ClientInfo &out) const {
         out.remote_ip = row->remote_ip();
         out.remote_port = row->remote_port;
         out.server_port = row->server_port;
-        out.connect_time = row->connect_time_us / 1000000;
-        out.last_recv_time = row->last_recv_time_us / 1000000;
-        out.last_send_time = row->last_send_time_us / 1000000;
-        out.websocket_status = row->websocket_status;
+        out.connect_time_us = row->connect_time_us;
+        out.last_recv_time_us = row->last_recv_time_us;
+        out.last_send_time_us = row->last_send_time_us;
+        out.websocket_status = parts_->workers.connecting(id) ? websocket_status::kNone : row->websocket_status;
+        out.closing = row->closing();
         out.send_queued_bytes = row->send_queued_bytes;
         out.worker_id = std::max(row->worker_id, 0);
         out.reactor_id = row->reactor_id;
@@ -400,12 +427,34 @@ bool Server::client_info(SessionId id, ClientInfo &out) const {
     out.remote_ip = c->peer_.ip();
     out.remote_port = c->peer_.port();
     out.server_port = l.port();
-    out.connect_time = c->connect_time_;
-    out.last_recv_time = c->last_recv_;
-    out.last_send_time = c->last_send_;
+    out.connect_time_us = c->connect_time_us_;
+    out.last_recv_time_us = c->last_recv_us_;
+    out.last_send_time_us = c->last_send_us_;
     out.send_queued_bytes = c->out_.queued_bytes();
     out.websocket_status = c->websocket_status();
+    out.closing = c->close_started();
     return true;
+}
+
+std::string Server::local_ip(SessionId id) const {
+    ClientInfo info;
+    if (!client_info(id, info)) return {};
+    const bool v6 = info.remote_ip.find(':') != std::string::npos;
+    if (info.remote_ip.rfind("127.", 0) == 0 || info.remote_ip == "::1") return v6 ? "::1" : "127.0.0.1";
+    const int index = listener_of(id);
+    if (index >= 0) {
+        std::string bound = listener(static_cast<size_t>(index)).address().ip();
+        if (bound != "0.0.0.0" && bound != "::") return bound;
+    }
+    if (Connection *c = parts_->connections.find(id); c && c->fd_.valid()) {
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        InetAddress local;
+        if (::getsockname(c->fd_.get(), reinterpret_cast<sockaddr *>(&ss), &len) == 0 &&
+            InetAddress::from_sockaddr(reinterpret_cast<sockaddr *>(&ss), len, local))
+            return local.ip();
+    }
+    return {};
 }
 
 bool Server::close_info(SessionId id, CloseInfo &out) const {

@@ -308,16 +308,23 @@ public:
     // ---- introspection (any worker's sessions once a table is attached)
     bool exists(SessionId id) const;
     bool is_established(SessionId id) const;  // an open WebSocket (ACTIVE)
-    // Also during on_close/on_disconnect (websocket_status kClosing for a WebSocket).
+    // Also during on_close/on_disconnect (websocket_status as Swoole reports it there:
+    // ACTIVE, or CLOSING after disconnect()).
     bool client_info(SessionId id, ClientInfo &out) const;
     bool close_info(SessionId id, CloseInfo &out) const;
+    // The server's address of the connection ($request->server['server_addr']): the
+    // loopback address for a loopback peer (as Swoole), else the listener's own address
+    // when it is not a wildcard, else getsockname() where the socket is this process's;
+    // empty when none of these tells it (a wildcard listener seen from a PROCESS worker).
+    std::string local_ip(SessionId id) const;
     std::vector<SessionId> session_ids() const;  // increasing
     // Live ids greater than `after`, increasing, at most `max_count` (getClientList()).
     std::vector<SessionId> session_ids(SessionId after, size_t max_count) const;
     size_t connection_count() const;
 
     // This process's connections that received nothing for `idle_seconds` (since they
-    // connected, if they never sent anything); closed (close(), flushing first) if `close`.
+    // connected, if they never sent anything), timed to the microsecond; closed (close(),
+    // flushing first) if `close`.
     std::vector<SessionId> idle_sessions(uint32_t idle_seconds, bool close);
 
     // Resets every connection of this process at once, without close handshakes (an
@@ -341,6 +348,8 @@ private:
     int listen_on_reactor();
     void arm_heartbeat();
     void begin_stop();
+    // Another process's session: its row's websocket_status becomes `to` if it was `from`.
+    void set_remote_status(SessionId id, int from, int to);
 
     std::unique_ptr<ServerParts> parts_;  // the pieces (server_parts.h): one allocation at create()
     std::atomic<bool> stop_requested_{false};

@@ -23,6 +23,16 @@ struct ServerContext {
         return false;
     }
     static int64_t wall_seconds() { return static_cast<int64_t>(::time(nullptr)); }
+    // Microseconds since the Unix epoch (CLOCK_REALTIME, a vDSO call): the connection
+    // times (connect, last receive, last send) and the heartbeat's idle check.
+    static int64_t wall_us() {
+        timespec ts;
+        ::clock_gettime(CLOCK_REALTIME, &ts);
+        return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+    }
+    // A row's receive time is republished when it enters another span of this length (the
+    // owner's own Connection keeps the exact time), so it lags less; readers allow for it.
+    static constexpr int64_t kTimePublishUs = 1000;
 
     ServerConfig config;
     ServerEvents &events;

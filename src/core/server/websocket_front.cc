@@ -21,6 +21,7 @@ void WebSocketFront::start(Connection &c, const DeflateParams *deflate) {
     c.phase_ = Phase::WebSocket;
     c.opened_ = true;
     c.upgrade_pending_ = false;
+    c.ws_status_ = websocket_status::kActive;
     connections_.publish_status(c);
 }
 
@@ -94,6 +95,7 @@ bool WebSocketFront::disconnect(Connection &c, uint16_t code, std::string_view r
     WebSocketSession::OutgoingFrame f;
     if (c.ws_->close(code, reason, f) != WebSocketSession::SendStatus::Ok)
         return ctx_.fail(ServerError::PackFailed, "invalid close reason");
+    c.ws_status_ = websocket_status::kClosing;  // Swoole: only disconnect() sets CLOSING
     send_close_frame(c, f);
     return true;
 }
@@ -101,6 +103,7 @@ bool WebSocketFront::disconnect(Connection &c, uint16_t code, std::string_view r
 void WebSocketFront::close_going_away(Connection &c) {
     WebSocketSession::OutgoingFrame f;
     if (c.ws_->close(close_code::kGoingAway, {}, f) == WebSocketSession::SendStatus::Ok) {
+        c.ws_status_ = websocket_status::kClosing;  // ours, as disconnect()'s
         send_close_frame(c, f);
     } else {
         connections_.drain_and_close(c);

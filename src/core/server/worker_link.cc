@@ -111,7 +111,11 @@ void WorkerLink::on_master_event(const ChannelHeader &h, std::string_view payloa
     event_reactor_ = h.reserved;
     switch (h.type) {
     case ChannelMessageType::EvConnect:
+        // The master may have read the upgrade request (and answered it) by now; onConnect
+        // still sees the connection as it was when it connected, as Swoole's worker does.
+        connecting_ = id;
         events.on_connect(id);
+        connecting_ = 0;
         return;
     case ChannelMessageType::EvMessage:
         ctx_.counters.requests++;

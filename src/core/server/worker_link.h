@@ -63,6 +63,9 @@ public:
         bool has_close_info = false;
     };
     const ClosedSession *closed(SessionId id) const { return closed_ && closed_->id == id ? &*closed_ : nullptr; }
+    // A worker's on_connect for a session of the master's: its websocket_status is still
+    // none there, whatever the master did with it since.
+    bool connecting(SessionId id) const { return connecting_ != 0 && connecting_ == id; }
     // The master's thread that sent the event being handled.
     int32_t event_reactor() const { return event_reactor_; }
 
@@ -78,6 +81,7 @@ private:
     std::vector<std::unique_ptr<PacketChannel>> master_;
     int32_t event_reactor_ = 0;  // of the master's event being handled
     std::optional<ClosedSession> closed_;
+    SessionId connecting_ = 0;  // the session whose on_connect runs
 };
 
 }  // namespace wsserver

@@ -103,8 +103,27 @@ TEST_F(ServerTest, UserHandshakeSwitchesToWebSocketOn101) {
     ASSERT_EQ(events_.handshakes.size(), 1u);
     EXPECT_TRUE(events_.opens.empty());  // Swoole: with onHandShake, onOpen is the user's
     EXPECT_TRUE(server_->is_established(events_.handshakes[0]));
+    // Swoole's WEBSOCKET_STATUS_*: HANDSHAKE while onHandShake runs, ACTIVE once it sent the 101.
+    EXPECT_EQ(events_.status_seen["handshake"], websocket_status::kHandshake);
+    EXPECT_EQ(events_.status_seen["after_101"], websocket_status::kActive);
     c.close();
     ASSERT_TRUE(pump_until([&] { return events_.closes.size() == 1; }));
+    EXPECT_EQ(events_.close_status[events_.handshakes[0]], websocket_status::kActive);  // the peer went away
+}
+
+TEST_F(ServerTest, BuiltInHandshakeIsActiveFromBeforeHandshakeResponseOn) {
+    ServerConfig cfg;
+    cfg.has_before_handshake_response = true;
+    start(cfg);
+    Client c(server_->port());
+    SessionId id = open_client(c);
+    EXPECT_EQ(events_.status_seen["before_handshake_response"], websocket_status::kActive);
+    EXPECT_EQ(events_.status_seen["open"], websocket_status::kActive);
+    // A close handshake the peer began keeps ACTIVE (as Swoole reports it in onClose) but
+    // is no longer established.
+    ASSERT_TRUE(c.send(client_frame(8, close_payload(1000))));
+    ASSERT_TRUE(pump_until([&] { return !events_.closes.empty(); }));
+    EXPECT_EQ(events_.close_status[id], websocket_status::kActive);
 }
 
 TEST_F(ServerTest, ExpectContinueGets100BeforeTheBody) {

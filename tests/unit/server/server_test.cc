@@ -127,15 +127,16 @@ TEST_F(ServerTest, ReconfigureBeforeTheFirstConnectionAppliesTheSettings) {
     EXPECT_FALSE(server_->reconfigure(next));
 }
 
-// During on_close the closed session still answers client_info() (status CLOSING).
-TEST_F(ServerTest, ClientInfoDuringOnCloseReportsClosing) {
+// During on_close the closed session still answers client_info(): ACTIVE after the
+// peer's close, as Swoole reports it (CLOSING only after disconnect()).
+TEST_F(ServerTest, ClientInfoDuringOnCloseAfterPeerCloseReportsActive) {
     start();
     Client c(server_->port());
     SessionId id = open_client(c);
     ASSERT_NE(id, 0u);
     ASSERT_TRUE(c.send(client_frame(0x8, close_payload(1000))));
     ASSERT_TRUE(pump_until([&] { return !events_.closes.empty(); }));
-    EXPECT_EQ(events_.close_status[id], websocket_status::kClosing);
+    EXPECT_EQ(events_.close_status[id], websocket_status::kActive);
     ClientInfo info;
     EXPECT_FALSE(server_->client_info(id, info));  // gone after on_close returned
 }

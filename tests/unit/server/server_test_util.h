@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <map>
@@ -173,14 +174,29 @@ struct Events : ServerEvents {
     bool respond_sync = true;
 
     void on_connect(SessionId id) override { connects.push_back(id); }
-    void on_open(SessionId id, const HttpParser &) override { opens.push_back(id); }
+    void on_open(SessionId id, const HttpParser &) override {
+        opens.push_back(id);
+        status_seen["open"] = status_of(id);
+    }
+    // websocket_status seen by client_info() in on_handshake (before and after the 101),
+    // on_before_handshake_response and on_open.
+    std::map<std::string, int> status_seen;
+    int status_of(SessionId id) {
+        ClientInfo info;
+        return server->client_info(id, info) ? info.websocket_status : -1;
+    }
+    void on_before_handshake_response(SessionId id, const HttpParser &, HttpResponse &) override {
+        status_seen["before_handshake_response"] = status_of(id);
+    }
     void on_handshake(SessionId id, const HttpParser &req) override {
         handshakes.push_back(id);
+        status_seen["handshake"] = status_of(id);
         HttpResponse r(101);
         r.add_header("Upgrade", "websocket");
         r.add_header("Connection", "Upgrade");
         r.add_header("Sec-WebSocket-Accept", websocket_accept_key(*req.header("Sec-WebSocket-Key")));
         EXPECT_TRUE(server->respond(id, r, {}));
+        status_seen["after_101"] = status_of(id);
     }
     void on_request(SessionId id, const HttpParser &req) override {
         request_paths.emplace_back(req.path());

@@ -22,7 +22,7 @@ TEST_F(ServerTest, HandshakeWithRfcSampleKeyGivesExactAccept) {
     EXPECT_EQ(info.websocket_status, websocket_status::kActive);
     EXPECT_EQ(info.remote_ip, "127.0.0.1");
     EXPECT_EQ(info.server_port, server_->port());
-    EXPECT_GT(info.connect_time, 0);
+    EXPECT_GT(info.connect_time_us, 0);
     EXPECT_EQ(server_->connection_count(), 1u);
 }
 
@@ -230,6 +230,33 @@ TEST_F(ServerTest, NegotiatesPermessageDeflateAndCompressesPushes) {
     ASSERT_TRUE(pump_until([&] { return events_.messages.size() == 1; }));
     EXPECT_EQ(events_.messages[0].data, text);
     EXPECT_TRUE(events_.messages[0].flags & flag::kCompress);
+}
+
+// Swoole's heartbeat rule (idle once last_recv_time <= now - idle) to the microsecond: with
+// whole seconds, a frame received at x.9 s counted as idle for 1 s at (x+1).0.
+TEST_F(ServerTest, IdleSessionsCountFromTheLastReceiveToTheMicrosecond) {
+    start();
+    Client c(server_->port());
+    SessionId id = open_client(c);
+    auto listed = [&] {
+        auto ids = server_->idle_sessions(1, false);
+        return std::find(ids.begin(), ids.end(), id) != ids.end();
+    };
+    for (int round = 0; round < 3; round++) {
+        auto sent = std::chrono::system_clock::now();
+        size_t before = events_.messages.size();
+        ASSERT_TRUE(c.send(client_frame(1, "tick")));
+        ASSERT_TRUE(pump_until([&] { return events_.messages.size() > before; }));
+        EXPECT_FALSE(listed());
+        ASSERT_TRUE(pump_until(listed, 5000));
+        std::chrono::duration<double> idle = std::chrono::system_clock::now() - sent;
+        EXPECT_GE(idle.count(), 1.0) << "round " << round;
+        // Land the next frame at another fraction of a second.
+        std::this_thread::sleep_for(std::chrono::milliseconds(330));
+    }
+    ClientInfo info;
+    ASSERT_TRUE(server_->client_info(id, info));
+    EXPECT_GT(info.last_recv_time_us % 1000000 + info.connect_time_us % 1000000, 0);  // not whole seconds
 }
 
 TEST_F(ServerTest, DisconnectSendsCloseAndWaitsForTheReply) {
