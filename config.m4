@@ -131,6 +131,7 @@ if test "$PHP_WSSERVER" != "no"; then
     src/php/server_port.cc
     src/php/server_processes.cc
     src/php/server_settings.cc
+    src/php/server_task.cc
     src/php/server_tasks.cc
     src/php/server_timers.cc
     src/php/table.cc

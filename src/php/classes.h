@@ -59,6 +59,7 @@ extern zend_class_entry *wsserver_ce_close_frame;       // Swoole\WebSocket\Clos
 extern zend_class_entry *wsserver_ce_exception;         // Swoole\Exception
 extern zend_class_entry *wsserver_ce_connection_iterator;  // Swoole\Connection\Iterator
 extern zend_class_entry *wsserver_ce_server_port;       // Swoole\Server\Port
+extern zend_class_entry *wsserver_ce_server_task;       // Swoole\Server\Task
 extern zend_class_entry *wsserver_ce_http_response;     // Swoole\Http\Response
 extern zend_class_entry *wsserver_ce_http_request;      // Swoole\Http\Request
 extern zend_class_entry *wsserver_ce_table;             // Swoole\Table
@@ -72,6 +73,7 @@ void wsserver_register_constants(int module_number);
 // One per class file, called in this order (a parent before its children).
 void wsserver_register_server_class();
 void wsserver_register_server_port_class();
+void wsserver_register_server_task_class();  // server_task.cc
 void wsserver_register_http_server_class();
 void wsserver_register_websocket_server_class();
 void wsserver_register_frame_classes();

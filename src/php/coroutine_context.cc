@@ -339,25 +339,36 @@ void wsserver_coroutine_runtime_shutdown() {
     g_runtime.reset();
 }
 
+// The scheduler and the backend (its parked runners, Coroutine::set()'s stack size and
+// max_coroutine) stay: channels and wait groups made before start() hold the scheduler.
+// Whatever this process inherited (coroutines, timers of the parent's loop) stays with the
+// parent; a forked child may destroy its copy of the parent's reactor.
 void wsserver_coroutine_attach_server_reactor(ws::Reactor &reactor, std::function<void()> on_uncaught) {
-    // Coroutine::set() before start() applies in the workers too.
-    size_t stack_size = g_runtime ? g_runtime->backend.stack_size() : 0;
-    size_t max_coroutines = g_runtime ? g_runtime->scheduler->max_coroutines() : 0;
-    // Whatever this process inherited (coroutines, timers of the parent's loop) stays
-    // with the parent; a forked child may destroy its copy of the parent's reactor.
-    wsserver_coroutine_runtime_shutdown();
-    auto rt = std::make_unique<CoroutineRuntime>();
-    rt->reactor = &reactor;
-    rt->in_server = true;
-    rt->on_uncaught = std::move(on_uncaught);
-    if (stack_size) rt->backend.set_stack_size(stack_size);
-    rt->scheduler = std::make_unique<ws::Scheduler>(rt->backend, reactor);
-    if (max_coroutines) rt->scheduler->set_max_coroutines(max_coroutines);
-    g_runtime = std::move(rt);
+    CoroutineRuntime &rt = wsserver_coroutine_runtime();
+    rt.scheduler->rebind(reactor);
+    rt.own_reactor.reset();
+    rt.reactor = &reactor;
+    rt.in_server = true;
+    rt.on_uncaught = std::move(on_uncaught);
+    rt.loop_running = false;
+    rt.exit_requested = false;
+    wsserver_timers_reset();
 }
 
 void wsserver_coroutine_detach_server_reactor() {
-    if (g_runtime && g_runtime->in_server) wsserver_coroutine_runtime_shutdown();
+    if (!g_runtime || !g_runtime->in_server) return;
+    CoroutineRuntime &rt = *g_runtime;
+    auto reactor = ws::Reactor::create();
+    if (!reactor.ok()) {
+        wsserver_coroutine_runtime_shutdown();  // nothing can run coroutines after start() then
+        return;
+    }
+    rt.own_reactor = std::move(reactor.value());
+    rt.scheduler->rebind(*rt.own_reactor);
+    rt.reactor = rt.own_reactor.get();
+    rt.in_server = false;
+    rt.on_uncaught = nullptr;
+    wsserver_timers_reset();
 }
 
 bool wsserver_coroutine_in_server() { return g_runtime && g_runtime->in_server; }

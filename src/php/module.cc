@@ -66,6 +66,7 @@ PHP_MINIT_FUNCTION(wsserver) {
     wsserver_register_constants(module_number);
     wsserver_register_server_class();
     wsserver_register_server_port_class();
+    wsserver_register_server_task_class();
     wsserver_register_http_server_class();
     wsserver_register_websocket_server_class();
     wsserver_register_frame_classes();

@@ -311,13 +311,31 @@ void ServerEventsImpl::on_task(int64_t task_id, int32_t src_worker, std::string_
     if (Z_ISUNDEF(cb.fn) || EG(exception)) return;
     zval args[4];
     ZVAL_OBJ(&args[0], &o_->std);
+    ServerObject *o = o_;
+    if (impl.process.task_object || impl.callbacks_in_coroutines) {
+        // onTask($server, Swoole\Server\Task $task): the task answers itself (finish()),
+        // even from a coroutine that runs after other tasks started.
+        zval value;
+        wsserver_unpack_value(&value, data, flags);
+        wsserver_make_task(&args[1], o_, task_id, src_worker, &value, flags);
+        zval_ptr_dtor(&value);
+        zend_object *task = Z_OBJ(args[1]);  // alive until the result is handled: an argument
+        wsserver_dispatch(o_, cb, 2, args, [o, task, task_id, src_worker](zval *retval) {
+            zval t;
+            ZVAL_OBJ(&t, task);
+            if (Z_TYPE_P(retval) <= IS_NULL || wsserver_task_finished(&t)) return;
+            PackedValue result;
+            if (result.pack(retval)) o->impl->server->send_finish(src_worker, task_id, result.bytes, result.flags);
+        });
+        zval_ptr_dtor(&args[1]);
+        return;
+    }
     ZVAL_LONG(&args[1], task_id);
     ZVAL_LONG(&args[2], src_worker);
     wsserver_unpack_value(&args[3], data, flags);
     impl.current_task_id = task_id;
     impl.current_task_src = src_worker;
     impl.current_task_finished = false;
-    ServerObject *o = o_;
     wsserver_dispatch(o_, cb, 4, args, [o, task_id, src_worker](zval *retval) {
         ServerImpl &impl = *o->impl;
         if (Z_TYPE_P(retval) != IS_UNDEF && Z_TYPE_P(retval) != IS_NULL && !impl.current_task_finished) {

@@ -52,3 +52,8 @@ struct PackedValue {
 
 // The value a PackedValue carried (false when it cannot be unserialized).
 void wsserver_unpack_value(zval *out, std::string_view data, uint32_t flags);
+
+// server_task.cc: the Swoole\Server\Task onTask receives (task_enable_coroutine or
+// task_object) for task `task_id` from worker `src_worker`; whether its finish() was called.
+void wsserver_make_task(zval *out, ServerObject *o, int64_t task_id, int32_t src_worker, zval *data, uint32_t flags);
+bool wsserver_task_finished(zval *task);

@@ -116,7 +116,8 @@ struct ProcessSettings {
     std::string user;
     std::string group;
     bool enable_coroutine = true;        // every event callback in its own coroutine (Swoole's default)
-    bool task_enable_coroutine = false;  // onTask too (task workers)
+    bool task_enable_coroutine = false;  // task workers too; onTask then gets a Swoole\Server\Task
+    bool task_object = false;            // onTask($server, Task $task) without coroutines
     uint32_t max_coroutine = 0;          // 0: the scheduler's default (100,000)
 };
 

@@ -26,17 +26,17 @@ void Coroutine::abandon() noexcept {
 }
 
 Scheduler::Scheduler(ContextBackend &backend, Reactor &reactor, SchedulerOptions options)
-    : backend_(backend), reactor_(reactor), options_(options) {}
+    : backend_(backend), reactor_(&reactor), options_(options) {}
 
 Scheduler::~Scheduler() {
     // Coroutines still suspended here never finish; their timers must not call into a
     // destroyed scheduler.
     for (auto &kv : coroutines_) {
-        if (kv.second->wait_timer_ != 0) reactor_.clear_timer(kv.second->wait_timer_);
+        if (kv.second->wait_timer_ != 0) reactor_->clear_timer(kv.second->wait_timer_);
     }
 }
 
-uint64_t Scheduler::now_ms() const { return reactor_.now_ms(); }
+uint64_t Scheduler::now_ms() const { return reactor_->now_ms(); }
 
 CoroutineId Scheduler::create(Coroutine::Body body, CreateError *error) {
     if (coroutines_.size() >= options_.max_coroutines) {
@@ -80,7 +80,7 @@ void Scheduler::switch_into(Coroutine &co) {
     current_ = resumer;
     if (co.state_ == CoroutineState::kDone) {
         CoroutineId id = co.id();
-        if (co.wait_timer_ != 0) reactor_.clear_timer(co.wait_timer_);
+        if (co.wait_timer_ != 0) reactor_->clear_timer(co.wait_timer_);
         coroutines_.erase(id);  // destroys the context, which no longer runs
     }
     backend_.after_switch();
@@ -91,7 +91,7 @@ WakeReason Scheduler::suspend(int64_t timeout_ms, bool cancelable) {
     if (!co) return WakeReason::kCanceled;
     if (timeout_ms >= 0) {
         CoroutineId id = co->id();
-        co->wait_timer_ = reactor_.after(uint64_t(timeout_ms), [this, id](TimerId) {
+        co->wait_timer_ = reactor_->after(uint64_t(timeout_ms), [this, id](TimerId) {
             Coroutine *c = find(id);
             if (!c || c->state_ != CoroutineState::kSuspended) return;
             c->wait_timer_ = 0;  // fired: nothing to clear
@@ -106,7 +106,7 @@ WakeReason Scheduler::suspend(int64_t timeout_ms, bool cancelable) {
     // Resumed by wake_with() (which set the reason and state) or by resume().
     co->cancelable_ = false;
     if (co->wait_timer_ != 0) {
-        reactor_.clear_timer(co->wait_timer_);
+        reactor_->clear_timer(co->wait_timer_);
         co->wait_timer_ = 0;
     }
     return co->wake_reason_;
@@ -118,7 +118,7 @@ WakeReason Scheduler::wait_fd(int fd, uint32_t events, int64_t timeout_ms, uint3
     if (!co) return WakeReason::kCanceled;
     CoroutineId id = co->id();
     uint32_t seen = 0;
-    int err = reactor_.add(fd, events, [this, id, &seen](uint32_t ev) {
+    int err = reactor_->add(fd, events, [this, id, &seen](uint32_t ev) {
         seen = ev;
         Coroutine *c = find(id);
         if (c && c->state_ == CoroutineState::kSuspended) wake_with(*c, WakeReason::kWoken);
@@ -127,7 +127,7 @@ WakeReason Scheduler::wait_fd(int fd, uint32_t events, int64_t timeout_ms, uint3
     fd_waiters_++;
     WakeReason reason = suspend(timeout_ms, true);
     fd_waiters_--;
-    reactor_.remove(fd);
+    reactor_->remove(fd);
     if (ready) *ready = seen;
     return reason;
 }
@@ -177,7 +177,7 @@ bool Scheduler::wake_later(CoroutineId id) {
     ready_.push_back(id);
     if (!ready_scheduled_) {
         ready_scheduled_ = true;
-        reactor_.defer([this] { run_ready(); });
+        reactor_->defer([this] { run_ready(); });
     }
     return true;
 }
@@ -196,7 +196,7 @@ void Scheduler::run_ready() {
     }
     if (!ready_.empty() && !ready_scheduled_) {
         ready_scheduled_ = true;
-        reactor_.defer([this] { run_ready(); });
+        reactor_->defer([this] { run_ready(); });
     }
 }
 
@@ -217,6 +217,18 @@ Scheduler::CancelResult Scheduler::cancel(CoroutineId id) {
     co->queued_ = false;  // a queued wake-up becomes the cancellation
     wake_with(*co, WakeReason::kCanceled);
     return CancelResult::kOk;
+}
+
+void Scheduler::rebind(Reactor &reactor) {
+    for (auto &kv : coroutines_) {
+        if (kv.second->wait_timer_ != 0) reactor_->clear_timer(kv.second->wait_timer_);
+    }
+    coroutines_.clear();
+    ready_.clear();
+    ready_scheduled_ = false;  // its deferred run stays with the old reactor
+    fd_waiters_ = 0;
+    current_ = nullptr;
+    reactor_ = &reactor;
 }
 
 bool Scheduler::interrupt(CoroutineId id) {

@@ -135,7 +135,11 @@ public:
     void set_max_coroutines(size_t n) { options_.max_coroutines = n; }
     size_t max_coroutines() const { return options_.max_coroutines; }
     uint64_t now_ms() const;
-    Reactor &reactor() { return reactor_; }
+    Reactor &reactor() { return *reactor_; }
+    // Moves the scheduler to another reactor, dropping every coroutine it has (a forked
+    // server worker leaves what it inherited to its parent), so that objects holding the
+    // scheduler (channels, wait groups made before start()) stay valid across the switch.
+    void rebind(Reactor &reactor);
 
     // ---- from inside a coroutine (each returns kCanceled at once outside one, and
     // callers check current() first)
@@ -184,7 +188,7 @@ private:
     void wake_with(Coroutine &co, WakeReason reason);
 
     ContextBackend &backend_;
-    Reactor &reactor_;
+    Reactor *reactor_;
     SchedulerOptions options_;
     std::unordered_map<CoroutineId, std::unique_ptr<Coroutine>> coroutines_;
     Coroutine *current_ = nullptr;

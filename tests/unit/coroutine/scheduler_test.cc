@@ -143,6 +143,33 @@ TEST(Scheduler, InterruptWakesAnyWaitForUnwinding) {
     EXPECT_FALSE(self);
 }
 
+TEST(Scheduler, RebindDropsTheCoroutinesAndRunsOnTheNewReactor) {
+    SchedulerFixture f;
+    Scheduler &s = *f.scheduler;
+    bool old_sleeper_returned = false;
+    s.create([&] {
+        s.sleep(10);
+        old_sleeper_returned = true;
+    });
+    EXPECT_EQ(s.count(), 1u);
+    auto other = Reactor::create();
+    ASSERT_TRUE(other.ok());
+    s.rebind(*other.value());
+    EXPECT_EQ(s.count(), 0u);
+    EXPECT_TRUE(f.reactor->timers().empty());  // the dropped sleeper's timer was cleared
+    EXPECT_EQ(&s.reactor(), other.value().get());
+    bool new_sleeper_returned = false;
+    CoroutineId id = s.create([&] {
+        EXPECT_EQ(s.sleep(0), WakeReason::kTimeout);
+        new_sleeper_returned = true;
+    });
+    EXPECT_EQ(id, 2);  // ids go on from where they were
+    EXPECT_FALSE(other.value()->timers().empty());
+    for (int i = 0; i < 100 && s.count() > 0; i++) other.value()->run_once(10);
+    EXPECT_TRUE(new_sleeper_returned);
+    EXPECT_FALSE(old_sleeper_returned);
+}
+
 TEST(Scheduler, YieldAndResume) {
     SchedulerFixture f;
     Scheduler &s = *f.scheduler;
