@@ -12,6 +12,8 @@
 // it running.
 #include "php/coroutine_extras.h"
 
+#include "zend_exceptions.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -202,16 +204,29 @@ int fd_of(zval *z) {
     }
 }
 
-// A callable argument: null/absent gives null; anything else must be callable.
+// A callable argument, with Swoole's warnings for one that is not; null/absent gives
+// null. For add() and set() (`name` given) a bad one also throws Swoole\Exception, and
+// the caller goes on as if none was given, as Swoole does. False if it was bad.
 bool callable_arg(zval *z, const char *name, std::shared_ptr<PhpCallable> &out) {
     out.reset();
     if (!z || Z_TYPE_P(z) == IS_NULL) return true;
-    if (!zend_is_callable(z, 0, nullptr)) {
-        php_error_docref(nullptr, E_WARNING, "%s must be callable", name);
-        return false;
+    zend_string *fn_name = nullptr;
+    bool ok = false;
+    if (!zend_is_true(z)) {
+        php_error_docref(nullptr, E_WARNING, "illegal callback function");
+    } else if (!zend_is_callable_ex(z, nullptr, 0, &fn_name, nullptr, nullptr)) {
+        php_error_docref(nullptr, E_WARNING, "function '%s' is not callable", fn_name ? ZSTR_VAL(fn_name) : "");
+    } else {
+        ok = true;
     }
-    out = std::make_shared<PhpCallable>(z, nullptr, 0);
-    return true;
+    if (fn_name) zend_string_release(fn_name);
+    if (ok) {
+        out = std::make_shared<PhpCallable>(z, nullptr, 0);
+    } else if (name) {
+        zend_throw_exception_ex(wsserver_ce_exception, 505 /* SW_ERROR_INVALID_PARAMS */,
+                                "%s must be of type callable, %s given", name, zend_zval_type_name(z));
+    }
+    return ok;
 }
 
 void event_add(INTERNAL_FUNCTION_PARAMETERS) {
@@ -244,9 +259,8 @@ void event_add(INTERNAL_FUNCTION_PARAMETERS) {
         RETURN_FALSE;
     }
     auto e = std::make_unique<EventEntry>();
-    if (!callable_arg(zread, "readable_callback", e->on_read) || !callable_arg(zwrite, "writable_callback", e->on_write)) {
-        RETURN_FALSE;
-    }
+    callable_arg(zread, "readable_callback", e->on_read);
+    callable_arg(zwrite, "writable_callback", e->on_write);
     if ((events & kEventRead) && !e->on_read) {
         php_error_docref(nullptr, E_WARNING, "Swoole\\Event: unable to find readable callback of fd [%d]", fd);
         RETURN_FALSE;
@@ -289,9 +303,8 @@ void event_set(INTERNAL_FUNCTION_PARAMETERS) {
         RETURN_FALSE;
     }
     std::shared_ptr<PhpCallable> on_read, on_write;
-    if (!callable_arg(zread, "readable_callback", on_read) || !callable_arg(zwrite, "writable_callback", on_write)) {
-        RETURN_FALSE;
-    }
+    callable_arg(zread, "readable_callback", on_read);
+    callable_arg(zwrite, "writable_callback", on_write);
     if (on_read) e->on_read = on_read;
     if (on_write) e->on_write = on_write;
     if ((events & kEventRead) && !e->on_read) {
@@ -405,7 +418,7 @@ void event_cycle(INTERNAL_FUNCTION_PARAMETERS) {
         slot.reset();
     } else {
         std::shared_ptr<PhpCallable> cb;
-        if (!callable_arg(zcb, "callback", cb)) RETURN_FALSE;
+        if (!callable_arg(zcb, nullptr, cb)) RETURN_FALSE;
         slot = cb;
     }
     apply_cycle_callbacks(reg);

@@ -66,8 +66,9 @@ var_dump(Event::del($e));
 try {
     Event::add($e, 'no_such_function');
 } catch (Throwable $t) {
-    echo get_class($t), "\n";
+    echo get_class($t), ' ', $t->getCode(), ': ', $t->getMessage(), "\n";
 }
+var_dump(Event::cycle('no_such_function'), Event::cycle(null));
 ?>
 --EXPECTF--
 bool(true)
@@ -119,4 +120,11 @@ bool(false)
 bool(false)
 bool(true)
 
-Warning: Swoole\Event::add(): readable_callback must be callable in %s on line %d
+Warning: Swoole\Event::add(): function 'no_such_function' is not callable in %s on line %d
+
+Warning: Swoole\Event::add(): Swoole\Event: unable to find readable callback of fd [%d] in %s on line %d
+Swoole\Exception 505: readable_callback must be of type callable, string given
+
+Warning: Swoole\Event::cycle(): function 'no_such_function' is not callable in %s on line %d
+bool(false)
+bool(false)
