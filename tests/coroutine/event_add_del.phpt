@@ -88,6 +88,17 @@ Coroutine\run(function () use ($c, $d) {
     });
 });
 echo "run done\n";
+
+// nothing calls Event::wait(): the loop at the end of the script serves the fd
+[$g, $h] = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, STREAM_IPPROTO_IP);
+Event::add($g, function ($s) {
+    echo "at the end: ", fread($s, 10), "\n";
+    Event::del($s);
+});
+Event::defer(function () use ($h) {
+    fwrite($h, 'late');
+});
+echo "script end\n";
 ?>
 --EXPECT--
 bool(true)
@@ -121,3 +132,5 @@ now writable
 bool(false)
 in run: y
 run done
+script end
+at the end: late
