@@ -118,9 +118,11 @@ if test "$PHP_WSSERVER" != "no"; then
     src/php/atomic.cc
     src/php/constants.cc
     src/php/coroutine.cc
+    src/php/coroutine_barrier.cc
     src/php/coroutine_channel.cc
     src/php/coroutine_context.cc
     src/php/coroutine_timer.cc
+    src/php/event.cc
     src/php/http_request.cc
     src/php/http_response.cc
     src/php/lock.cc

@@ -47,6 +47,8 @@ namespace Swoole {
 
         public static function getElapsed(int $cid = 0): int {}
 
+        public static function getStackUsage(int $cid = 0): int|false {}
+
         public static function list(): \Swoole\Coroutine\Iterator {}
 
         /** @implementation-alias Swoole\Coroutine::list */
@@ -76,8 +78,23 @@ namespace Swoole {
         public static function clearAll(): bool {}
     }
 
+    /** Callbacks on fds and around each loop round, on the process's reactor. */
     class Event
     {
+        public static function add(mixed $fd, ?callable $read_callback = null, ?callable $write_callback = null, int $events = SWOOLE_EVENT_READ): int|false {}
+
+        public static function del(mixed $fd): bool {}
+
+        public static function set(mixed $fd, ?callable $read_callback = null, ?callable $write_callback = null, int $events = 0): bool {}
+
+        public static function isset(mixed $fd, int $events = SWOOLE_EVENT_READ | SWOOLE_EVENT_WRITE): bool {}
+
+        public static function write(mixed $fd, string $data): bool {}
+
+        public static function cycle(?callable $callback, bool $before = false): bool {}
+
+        public static function dispatch(): bool {}
+
         public static function defer(callable $callback): bool {}
 
         public static function wait(): void {}
@@ -87,6 +104,20 @@ namespace Swoole {
 }
 
 namespace Swoole\Coroutine {
+
+    /** What a coroutine canceled by Coroutine::cancel($cid, true) gets thrown where it waits. */
+    final class CanceledException extends \Exception
+    {
+    }
+
+    /** Swoole's library Barrier: wait() returns once every other holder of it has dropped it. */
+    class Barrier
+    {
+        public static function make(): Barrier {}
+
+        /** @param-out null $barrier */
+        public static function wait(Barrier &$barrier, float $timeout = -1): void {}
+    }
 
     /** A bounded FIFO between coroutines. */
     class Channel
@@ -149,4 +180,21 @@ namespace Swoole\Timer {
     class Iterator extends \ArrayIterator
     {
     }
+}
+
+namespace {
+
+    function swoole_event_add(mixed $fd, ?callable $read_callback = null, ?callable $write_callback = null, int $events = SWOOLE_EVENT_READ): int|false {}
+
+    function swoole_event_set(mixed $fd, ?callable $read_callback = null, ?callable $write_callback = null, int $events = 0): bool {}
+
+    function swoole_event_del(mixed $fd): bool {}
+
+    function swoole_event_isset(mixed $fd, int $events = SWOOLE_EVENT_READ | SWOOLE_EVENT_WRITE): bool {}
+
+    function swoole_event_write(mixed $fd, string $data): bool {}
+
+    function swoole_event_cycle(?callable $callback, bool $before = false): bool {}
+
+    function swoole_event_dispatch(): bool {}
 }

@@ -1,5 +1,41 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: ca9921cc9d36674c5d466efaf3086d8c1369d554 */
+ * Stub hash: 6b0cc5ddf62ee0737a30596b6b057cc1b676ed1a */
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_MASK_EX(arginfo_swoole_event_add, 0, 1, MAY_BE_LONG|MAY_BE_FALSE)
+	ZEND_ARG_TYPE_INFO(0, fd, IS_MIXED, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, read_callback, IS_CALLABLE, 1, "null")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, write_callback, IS_CALLABLE, 1, "null")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, events, IS_LONG, 0, "SWOOLE_EVENT_READ")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_swoole_event_set, 0, 1, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO(0, fd, IS_MIXED, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, read_callback, IS_CALLABLE, 1, "null")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, write_callback, IS_CALLABLE, 1, "null")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, events, IS_LONG, 0, "0")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_swoole_event_del, 0, 1, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO(0, fd, IS_MIXED, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_swoole_event_isset, 0, 1, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO(0, fd, IS_MIXED, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, events, IS_LONG, 0, "SWOOLE_EVENT_READ | SWOOLE_EVENT_WRITE")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_swoole_event_write, 0, 2, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO(0, fd, IS_MIXED, 0)
+	ZEND_ARG_TYPE_INFO(0, data, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_swoole_event_cycle, 0, 1, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO(0, callback, IS_CALLABLE, 1)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, before, _IS_BOOL, 0, "false")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_swoole_event_dispatch, 0, 0, _IS_BOOL, 0)
+ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_MASK_EX(arginfo_class_Swoole_Coroutine_create, 0, 1, MAY_BE_LONG|MAY_BE_FALSE)
 	ZEND_ARG_TYPE_INFO(0, func, IS_CALLABLE, 0)
@@ -21,8 +57,7 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Coroutine_exists, 0
 	ZEND_ARG_TYPE_INFO(0, cid, IS_LONG, 0)
 ZEND_END_ARG_INFO()
 
-ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Coroutine_yield, 0, 0, _IS_BOOL, 0)
-ZEND_END_ARG_INFO()
+#define arginfo_class_Swoole_Coroutine_yield arginfo_swoole_event_dispatch
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Coroutine_cancel, 0, 1, _IS_BOOL, 0)
 	ZEND_ARG_TYPE_INFO(0, cid, IS_LONG, 0)
@@ -34,9 +69,9 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Coroutine_join, 0, 
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, timeout, IS_DOUBLE, 0, "-1")
 ZEND_END_ARG_INFO()
 
-#define arginfo_class_Swoole_Coroutine_isCanceled arginfo_class_Swoole_Coroutine_yield
+#define arginfo_class_Swoole_Coroutine_isCanceled arginfo_swoole_event_dispatch
 
-#define arginfo_class_Swoole_Coroutine_suspend arginfo_class_Swoole_Coroutine_yield
+#define arginfo_class_Swoole_Coroutine_suspend arginfo_swoole_event_dispatch
 
 #define arginfo_class_Swoole_Coroutine_resume arginfo_class_Swoole_Coroutine_exists
 
@@ -72,6 +107,10 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Coroutine_getElapse
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, cid, IS_LONG, 0, "0")
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_MASK_EX(arginfo_class_Swoole_Coroutine_getStackUsage, 0, 0, MAY_BE_LONG|MAY_BE_FALSE)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, cid, IS_LONG, 0, "0")
+ZEND_END_ARG_INFO()
+
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_Swoole_Coroutine_list, 0, 0, Swoole\\Coroutine\\Iterator, 0)
 ZEND_END_ARG_INFO()
 
@@ -104,7 +143,21 @@ ZEND_END_ARG_INFO()
 
 #define arginfo_class_Swoole_Timer_clear arginfo_class_Swoole_Timer_exists
 
-#define arginfo_class_Swoole_Timer_clearAll arginfo_class_Swoole_Coroutine_yield
+#define arginfo_class_Swoole_Timer_clearAll arginfo_swoole_event_dispatch
+
+#define arginfo_class_Swoole_Event_add arginfo_swoole_event_add
+
+#define arginfo_class_Swoole_Event_del arginfo_swoole_event_del
+
+#define arginfo_class_Swoole_Event_set arginfo_swoole_event_set
+
+#define arginfo_class_Swoole_Event_isset arginfo_swoole_event_isset
+
+#define arginfo_class_Swoole_Event_write arginfo_swoole_event_write
+
+#define arginfo_class_Swoole_Event_cycle arginfo_swoole_event_cycle
+
+#define arginfo_class_Swoole_Event_dispatch arginfo_swoole_event_dispatch
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Event_defer, 0, 1, _IS_BOOL, 0)
 	ZEND_ARG_TYPE_INFO(0, callback, IS_CALLABLE, 0)
@@ -114,6 +167,14 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Event_wait, 0, 0, I
 ZEND_END_ARG_INFO()
 
 #define arginfo_class_Swoole_Event_exit arginfo_class_Swoole_Event_wait
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_Swoole_Coroutine_Barrier_make, 0, 0, Swoole\\Coroutine\\Barrier, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Coroutine_Barrier_wait, 0, 1, IS_VOID, 0)
+	ZEND_ARG_OBJ_INFO(1, barrier, Swoole\\Coroutine\\Barrier, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, timeout, IS_DOUBLE, 0, "-1")
+ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_Swoole_Coroutine_Channel___construct, 0, 0, 0)
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, size, IS_LONG, 0, "1")
@@ -128,11 +189,11 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Swoole_Coroutine_Channel_p
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, timeout, IS_DOUBLE, 0, "-1")
 ZEND_END_ARG_INFO()
 
-#define arginfo_class_Swoole_Coroutine_Channel_isEmpty arginfo_class_Swoole_Coroutine_yield
+#define arginfo_class_Swoole_Coroutine_Channel_isEmpty arginfo_swoole_event_dispatch
 
-#define arginfo_class_Swoole_Coroutine_Channel_isFull arginfo_class_Swoole_Coroutine_yield
+#define arginfo_class_Swoole_Coroutine_Channel_isFull arginfo_swoole_event_dispatch
 
-#define arginfo_class_Swoole_Coroutine_Channel_close arginfo_class_Swoole_Coroutine_yield
+#define arginfo_class_Swoole_Coroutine_Channel_close arginfo_swoole_event_dispatch
 
 #define arginfo_class_Swoole_Coroutine_Channel_stats arginfo_class_Swoole_Coroutine_stats
 
@@ -157,6 +218,13 @@ ZEND_END_ARG_INFO()
 #define arginfo_class_Swoole_Coroutine_System_sleep arginfo_class_Swoole_Coroutine_sleep
 
 
+ZEND_FUNCTION(swoole_event_add);
+ZEND_FUNCTION(swoole_event_set);
+ZEND_FUNCTION(swoole_event_del);
+ZEND_FUNCTION(swoole_event_isset);
+ZEND_FUNCTION(swoole_event_write);
+ZEND_FUNCTION(swoole_event_cycle);
+ZEND_FUNCTION(swoole_event_dispatch);
 ZEND_METHOD(Swoole_Coroutine, create);
 ZEND_METHOD(Swoole_Coroutine, defer);
 ZEND_METHOD(Swoole_Coroutine, set);
@@ -174,6 +242,7 @@ ZEND_METHOD(Swoole_Coroutine, getContext);
 ZEND_METHOD(Swoole_Coroutine, getBackTrace);
 ZEND_METHOD(Swoole_Coroutine, printBackTrace);
 ZEND_METHOD(Swoole_Coroutine, getElapsed);
+ZEND_METHOD(Swoole_Coroutine, getStackUsage);
 ZEND_METHOD(Swoole_Coroutine, list);
 ZEND_METHOD(Swoole_Coroutine_System, sleep);
 ZEND_METHOD(Swoole_Timer, tick);
@@ -184,9 +253,18 @@ ZEND_METHOD(Swoole_Timer, stats);
 ZEND_METHOD(Swoole_Timer, list);
 ZEND_METHOD(Swoole_Timer, clear);
 ZEND_METHOD(Swoole_Timer, clearAll);
+ZEND_METHOD(Swoole_Event, add);
+ZEND_METHOD(Swoole_Event, del);
+ZEND_METHOD(Swoole_Event, set);
+ZEND_METHOD(Swoole_Event, isset);
+ZEND_METHOD(Swoole_Event, write);
+ZEND_METHOD(Swoole_Event, cycle);
+ZEND_METHOD(Swoole_Event, dispatch);
 ZEND_METHOD(Swoole_Event, defer);
 ZEND_METHOD(Swoole_Event, wait);
 ZEND_METHOD(Swoole_Event, exit);
+ZEND_METHOD(Swoole_Coroutine_Barrier, make);
+ZEND_METHOD(Swoole_Coroutine_Barrier, wait);
 ZEND_METHOD(Swoole_Coroutine_Channel, __construct);
 ZEND_METHOD(Swoole_Coroutine_Channel, push);
 ZEND_METHOD(Swoole_Coroutine_Channel, pop);
@@ -200,6 +278,18 @@ ZEND_METHOD(Swoole_Coroutine_WaitGroup, add);
 ZEND_METHOD(Swoole_Coroutine_WaitGroup, done);
 ZEND_METHOD(Swoole_Coroutine_WaitGroup, wait);
 ZEND_METHOD(Swoole_Coroutine_WaitGroup, count);
+
+
+static const zend_function_entry ext_functions[] = {
+	ZEND_FE(swoole_event_add, arginfo_swoole_event_add)
+	ZEND_FE(swoole_event_set, arginfo_swoole_event_set)
+	ZEND_FE(swoole_event_del, arginfo_swoole_event_del)
+	ZEND_FE(swoole_event_isset, arginfo_swoole_event_isset)
+	ZEND_FE(swoole_event_write, arginfo_swoole_event_write)
+	ZEND_FE(swoole_event_cycle, arginfo_swoole_event_cycle)
+	ZEND_FE(swoole_event_dispatch, arginfo_swoole_event_dispatch)
+	ZEND_FE_END
+};
 
 
 static const zend_function_entry class_Swoole_Coroutine_methods[] = {
@@ -222,6 +312,7 @@ static const zend_function_entry class_Swoole_Coroutine_methods[] = {
 	ZEND_ME(Swoole_Coroutine, getBackTrace, arginfo_class_Swoole_Coroutine_getBackTrace, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(Swoole_Coroutine, printBackTrace, arginfo_class_Swoole_Coroutine_printBackTrace, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(Swoole_Coroutine, getElapsed, arginfo_class_Swoole_Coroutine_getElapsed, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(Swoole_Coroutine, getStackUsage, arginfo_class_Swoole_Coroutine_getStackUsage, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(Swoole_Coroutine, list, arginfo_class_Swoole_Coroutine_list, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_MALIAS(Swoole_Coroutine, listCoroutines, list, arginfo_class_Swoole_Coroutine_listCoroutines, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_MALIAS(Swoole_Coroutine_System, sleep, sleep, arginfo_class_Swoole_Coroutine_sleep, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
@@ -243,9 +334,28 @@ static const zend_function_entry class_Swoole_Timer_methods[] = {
 
 
 static const zend_function_entry class_Swoole_Event_methods[] = {
+	ZEND_ME(Swoole_Event, add, arginfo_class_Swoole_Event_add, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(Swoole_Event, del, arginfo_class_Swoole_Event_del, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(Swoole_Event, set, arginfo_class_Swoole_Event_set, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(Swoole_Event, isset, arginfo_class_Swoole_Event_isset, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(Swoole_Event, write, arginfo_class_Swoole_Event_write, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(Swoole_Event, cycle, arginfo_class_Swoole_Event_cycle, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(Swoole_Event, dispatch, arginfo_class_Swoole_Event_dispatch, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(Swoole_Event, defer, arginfo_class_Swoole_Event_defer, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(Swoole_Event, wait, arginfo_class_Swoole_Event_wait, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(Swoole_Event, exit, arginfo_class_Swoole_Event_exit, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_Swoole_Coroutine_CanceledException_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_Swoole_Coroutine_Barrier_methods[] = {
+	ZEND_ME(Swoole_Coroutine_Barrier, make, arginfo_class_Swoole_Coroutine_Barrier_make, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(Swoole_Coroutine_Barrier, wait, arginfo_class_Swoole_Coroutine_Barrier_wait, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_FE_END
 };
 
@@ -318,6 +428,27 @@ static zend_class_entry *register_class_Swoole_Event(void)
 	zend_class_entry ce, *class_entry;
 
 	INIT_NS_CLASS_ENTRY(ce, "Swoole", "Event", class_Swoole_Event_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_Swoole_Coroutine_CanceledException(zend_class_entry *class_entry_Exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "Swoole\\Coroutine", "CanceledException", class_Swoole_Coroutine_CanceledException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_Exception);
+	class_entry->ce_flags |= ZEND_ACC_FINAL;
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_Swoole_Coroutine_Barrier(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "Swoole\\Coroutine", "Barrier", class_Swoole_Coroutine_Barrier_methods);
 	class_entry = zend_register_internal_class_ex(&ce, NULL);
 
 	return class_entry;

@@ -1,7 +1,7 @@
 // Swoole\Coroutine (alias Co), Swoole\Coroutine\System::sleep(), and the functions
 // go(), defer(), swoole_coroutine_create/defer(), Swoole\Coroutine\run() and Co\run():
 // thin calls into the engine's Scheduler (src/core/coroutine/scheduler.h).
-#include "php/coroutine_runtime.h"
+#include "php/coroutine_extras.h"
 
 #include "zend_builtin_functions.h"
 #include "zend_exceptions.h"
@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <string>
+#include <unordered_map>
 
 #include "stubs/coroutine_arginfo.h"
 
@@ -19,11 +20,56 @@ zend_class_entry *wsserver_ce_coroutine_context = nullptr;
 zend_class_entry *wsserver_ce_coroutine_iterator = nullptr;
 zend_class_entry *wsserver_ce_coroutine_system = nullptr;
 zend_class_entry *wsserver_ce_timer_iterator = nullptr;
+zend_class_entry *wsserver_ce_coroutine_canceled_exception = nullptr;
 
 namespace {
 
 // What Coroutine::set() stored (getOptions() returns null before the first set()).
 zval g_options;
+
+// The CanceledException that Coroutine::cancel($cid, true) left for a coroutine, thrown
+// where it next returns from a wait. Keyed by id; the scheduler and coroutine are kept
+// too, so an entry left by a runtime that was replaced (ids start again at 1 in a server
+// worker) never matches a new coroutine.
+struct PendingCancel {
+    ws::Scheduler *scheduler;
+    ws::Coroutine *coroutine;
+    zend_object *exception;
+};
+std::unordered_map<ws::CoroutineId, PendingCancel> g_pending_cancel;
+
+void drop_pending_cancel(ws::CoroutineId cid) {
+    auto it = g_pending_cancel.find(cid);
+    if (it == g_pending_cancel.end()) return;
+    zend_object *ex = it->second.exception;
+    g_pending_cancel.erase(it);
+    OBJ_RELEASE(ex);
+}
+
+// Coroutine::cancel($cid, true): the exception is made where the coroutine waits (its
+// file, line and trace), and it is woken if it waits cancelably; if not, it gets the
+// exception whenever it is resumed. False if there is no such coroutine or one is
+// already pending.
+bool cancel_with_exception(zend_long cid) {
+    if (!wsserver_coroutine_runtime_exists()) return false;
+    ws::Scheduler &s = wsserver_scheduler();
+    ws::Coroutine *co = s.find(cid);
+    if (!co || co == s.current()) return false;  // the running one: see the report on self
+    auto it = g_pending_cancel.find(cid);
+    if (it != g_pending_cancel.end()) {
+        if (it->second.scheduler == &s && it->second.coroutine == co) return false;
+        drop_pending_cancel(cid);  // left by another runtime
+    }
+    zend_execute_data *saved = EG(current_execute_data);
+    if (zend_execute_data *frame = wsserver_coroutine_saved_frame(*co)) EG(current_execute_data) = frame;
+    zval ex;
+    object_init_ex(&ex, wsserver_ce_coroutine_canceled_exception);
+    EG(current_execute_data) = saved;
+    g_pending_cancel[cid] = PendingCancel{&s, co, Z_OBJ(ex)};
+    s.on_exit(cid, [cid] { drop_pending_cancel(cid); });
+    s.cancel(cid);  // runs it now if it waits cancelably
+    return true;
+}
 
 // The coroutine `cid` names: 0 is the running one. Null if there is none.
 ws::Coroutine *coroutine_by_cid(zend_long cid) {
@@ -115,6 +161,22 @@ bool known_option(zend_string *key) {
 void wsserver_coroutine_options_reset() {
     zval_ptr_dtor(&g_options);
     ZVAL_UNDEF(&g_options);
+    while (!g_pending_cancel.empty()) drop_pending_cancel(g_pending_cancel.begin()->first);
+}
+
+bool wsserver_coroutine_throw_pending() {
+    if (g_pending_cancel.empty() || !wsserver_coroutine_runtime_exists()) return false;
+    ws::Scheduler &s = wsserver_scheduler();
+    ws::Coroutine *co = s.current();
+    if (!co) return false;
+    auto it = g_pending_cancel.find(co->id());
+    if (it == g_pending_cancel.end() || it->second.scheduler != &s || it->second.coroutine != co) return false;
+    zend_object *ex = it->second.exception;
+    g_pending_cancel.erase(it);
+    zval z;
+    ZVAL_OBJ(&z, ex);
+    zend_throw_exception_object(&z);  // takes our reference
+    return true;
 }
 
 // ---------------------------------------------------------------------------------
@@ -178,6 +240,7 @@ ZEND_METHOD(Swoole_Coroutine, yield) {
     ws::Coroutine *co = wsserver_current_coroutine_or_throw();
     if (!co) RETURN_THROWS();
     wsserver_scheduler().yield_current();
+    if (wsserver_coroutine_throw_pending()) RETURN_THROWS();
     RETURN_BOOL(!co->canceled());
 }
 
@@ -201,10 +264,7 @@ ZEND_METHOD(Swoole_Coroutine, cancel) {
         Z_PARAM_OPTIONAL
         Z_PARAM_BOOL(throw_exception)
     ZEND_PARSE_PARAMETERS_END();
-    if (throw_exception) {
-        php_error_docref(nullptr, E_WARNING, "cancel() with $throw_exception is not supported yet");
-        RETURN_FALSE;
-    }
+    if (throw_exception) RETURN_BOOL(cancel_with_exception(cid));
     if (!wsserver_coroutine_runtime_exists()) RETURN_FALSE;
     RETURN_BOOL(wsserver_scheduler().cancel(cid) == ws::Scheduler::CancelResult::kOk);
 }
@@ -257,6 +317,7 @@ ZEND_METHOD(Swoole_Coroutine, join) {
     state->waiting = true;
     ws::WakeReason reason = s.suspend(wsserver_timeout_ms(timeout), true);
     state->waiting = false;
+    if (wsserver_coroutine_throw_pending()) RETURN_THROWS();
     RETURN_BOOL(reason == ws::WakeReason::kWoken);
 }
 
@@ -368,6 +429,25 @@ ZEND_METHOD(Swoole_Coroutine, getElapsed) {
     RETURN_LONG(zend_long(wsserver_scheduler().now_ms() - co->start_ms()));
 }
 
+ZEND_METHOD(Swoole_Coroutine, getStackUsage) {
+    zend_long cid = 0;
+    ZEND_PARSE_PARAMETERS_START(0, 1)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_LONG(cid)
+    ZEND_PARSE_PARAMETERS_END();
+    ws::Coroutine *co = coroutine_by_cid(cid);
+    if (!co) RETURN_FALSE;
+    // Swoole's figure: over the pages of the coroutine's VM stack, the bytes from each
+    // page's top to its end. Only the running coroutine's stack is reachable from here
+    // (a suspended one's is saved inside coroutine_context.cc).
+    if (co != wsserver_scheduler().current()) RETURN_FALSE;
+    size_t usage = 0;
+    for (zend_vm_stack page = EG(vm_stack); page; page = page->prev) {
+        usage += size_t(page->end - page->top) * sizeof(zval);
+    }
+    RETURN_LONG(zend_long(usage));
+}
+
 ZEND_METHOD(Swoole_Coroutine, list) {
     ZEND_PARSE_PARAMETERS_NONE();
     zval ids;
@@ -393,6 +473,7 @@ ZEND_METHOD(Swoole_Coroutine_System, sleep) {
     }
     if (!wsserver_current_coroutine_or_throw()) RETURN_THROWS();
     ws::WakeReason r = wsserver_scheduler().sleep(uint64_t(wsserver_timeout_ms(seconds)));
+    if (wsserver_coroutine_throw_pending()) RETURN_THROWS();
     RETURN_BOOL(r != ws::WakeReason::kCanceled);
 }
 
@@ -413,6 +494,10 @@ void wsserver_register_coroutine_classes() {
     wsserver_init_channel_class(channel);
     zend_class_entry *wait_group = register_class_Swoole_Coroutine_WaitGroup();
     wsserver_init_wait_group_class(wait_group);
+    wsserver_ce_coroutine_canceled_exception = register_class_Swoole_Coroutine_CanceledException(zend_ce_exception);
+    wsserver_init_barrier_class(register_class_Swoole_Coroutine_Barrier());
+    // The swoole_event_*() functions of this stub (the older ones are in wsserver.stub.php).
+    zend_register_functions(nullptr, ext_functions, nullptr, MODULE_PERSISTENT);
 
     zend_register_class_alias("Co", wsserver_ce_coroutine);
     zend_register_class_alias("Co\\Channel", channel);

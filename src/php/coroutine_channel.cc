@@ -1,6 +1,6 @@
 // Swoole\Coroutine\Channel (alias Co\Channel, Chan) and Swoole\Coroutine\WaitGroup on the
 // engine's Channel<T> and WaitGroup (src/core/coroutine/).
-#include "php/coroutine_runtime.h"
+#include "php/coroutine_extras.h"
 
 #include "zend_exceptions.h"
 #include "ext/spl/spl_exceptions.h"
@@ -68,6 +68,16 @@ void channel_free(zend_object *obj) {
     auto *o = object_from<ChannelObject>(obj);
     destroy_member(o->channel);
     zend_object_std_dtor(obj);
+}
+
+// What the channel holds is reachable from it: a queued object that refers back to the
+// channel makes a cycle PHP's collector must see.
+HashTable *channel_get_gc(zend_object *obj, zval **table, int *n) {
+    auto *o = object_from<ChannelObject>(obj);
+    zend_get_gc_buffer *buf = zend_get_gc_buffer_create();
+    if (o->channel) o->channel->for_each_value([buf](OwnedZval &v) { zend_get_gc_buffer_add_zval(buf, v.get()); });
+    zend_get_gc_buffer_use(buf, table, n);
+    return zend_std_get_properties(obj);
 }
 
 PhpChannel *channel_of(zval *self) {
@@ -141,6 +151,7 @@ ZEND_METHOD(Swoole_Coroutine_Channel, push) {
     bool ok = ch->push(OwnedZval(data), wsserver_timeout_ms(timeout));
     set_err_code(&self, ch->error());
     zval_ptr_dtor(&self);
+    if (wsserver_coroutine_throw_pending()) RETURN_THROWS();
     RETURN_BOOL(ok);
 }
 
@@ -158,6 +169,7 @@ ZEND_METHOD(Swoole_Coroutine_Channel, pop) {
     std::optional<OwnedZval> v = ch->pop(wsserver_timeout_ms(timeout));
     set_err_code(&self, ch->error());
     zval_ptr_dtor(&self);
+    if (wsserver_coroutine_throw_pending()) RETURN_THROWS();
     if (!v) RETURN_FALSE;
     v->move_to(return_value);
 }
@@ -272,6 +284,7 @@ ZEND_METHOD(Swoole_Coroutine_WaitGroup, wait) {
     bool ok = o->group->wait(wsserver_timeout_ms(timeout));
     o->waiting = false;
     zval_ptr_dtor(&self);
+    if (wsserver_coroutine_throw_pending()) RETURN_THROWS();
     RETURN_BOOL(ok);
 }
 
@@ -285,6 +298,7 @@ void wsserver_init_channel_class(zend_class_entry *ce) {
     std::memcpy(&channel_handlers, zend_get_std_object_handlers(), sizeof channel_handlers);
     channel_handlers.offset = XtOffsetOf(ChannelObject, std);
     channel_handlers.free_obj = channel_free;
+    channel_handlers.get_gc = channel_get_gc;
     channel_handlers.clone_obj = nullptr;
 }
 

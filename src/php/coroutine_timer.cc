@@ -1,11 +1,10 @@
-// Swoole\Timer and the swoole_timer_*() functions, Swoole\Event::defer()/wait()/exit()
-// and swoole_event_defer()/wait()/exit(), on the coroutine runtime's reactor. Every
-// callback runs in a new coroutine, as in Swoole.
+// Swoole\Timer and the swoole_timer_*() functions on the coroutine runtime's reactor
+// (Swoole\Event is in event.cc). Every callback runs in a new coroutine, as in Swoole.
 //
 // The reactor's TimerQueue also holds the scheduler's own timers (sleep() and wait
 // timeouts), so the PHP timers are tracked by id here: list(), clear() and clearAll()
 // see only those.
-#include "php/coroutine_runtime.h"
+#include "php/coroutine_extras.h"
 
 #include <unordered_set>
 
@@ -105,29 +104,12 @@ void timer_list(zval *return_value) {
     zval_ptr_dtor(&ids);
 }
 
-void event_defer(INTERNAL_FUNCTION_PARAMETERS) {
-    zend_fcall_info fci;
-    zend_fcall_info_cache fcc;
-    ZEND_PARSE_PARAMETERS_START(1, 1)
-        Z_PARAM_FUNC(fci, fcc)
-    ZEND_PARSE_PARAMETERS_END();
-    auto callable = std::make_shared<PhpCallable>(&fci.function_name, nullptr, 0);
-    wsserver_coroutine_reactor().defer([callable] { wsserver_coroutine_start(callable); });
-    if (!wsserver_event_loop_running()) wsserver_event_loop_at_shutdown();
-    RETURN_TRUE;
-}
-
-void event_wait() {
-    // Inside run() or a coroutine the loop is already running: nothing to do.
-    if (!wsserver_coroutine_runtime_exists() || wsserver_event_loop_running() || wsserver_scheduler().current()) {
-        return;
-    }
-    wsserver_event_loop_run();
-}
-
 }  // namespace
 
-void wsserver_timers_reset() { g_php_timers.clear(); }
+void wsserver_timers_reset() {
+    g_php_timers.clear();
+    wsserver_events_reset();
+}
 
 PhpCallable::PhpCallable(const PhpCallable &bound, zend_long first_arg) {
     ZVAL_COPY(&fn_, &bound.fn_);
@@ -223,29 +205,4 @@ ZEND_FUNCTION(swoole_timer_clear) {
 ZEND_FUNCTION(swoole_timer_clear_all) {
     ZEND_PARSE_PARAMETERS_NONE();
     RETURN_BOOL(clear_all_timers());
-}
-
-ZEND_METHOD(Swoole_Event, defer) { event_defer(INTERNAL_FUNCTION_PARAM_PASSTHRU); }
-ZEND_FUNCTION(swoole_event_defer) { event_defer(INTERNAL_FUNCTION_PARAM_PASSTHRU); }
-
-ZEND_METHOD(Swoole_Event, wait) {
-    (void)return_value;
-    ZEND_PARSE_PARAMETERS_NONE();
-    event_wait();
-}
-ZEND_FUNCTION(swoole_event_wait) {
-    (void)return_value;
-    ZEND_PARSE_PARAMETERS_NONE();
-    event_wait();
-}
-
-ZEND_METHOD(Swoole_Event, exit) {
-    (void)return_value;
-    ZEND_PARSE_PARAMETERS_NONE();
-    wsserver_event_loop_exit();
-}
-ZEND_FUNCTION(swoole_event_exit) {
-    (void)return_value;
-    ZEND_PARSE_PARAMETERS_NONE();
-    wsserver_event_loop_exit();
 }

@@ -37,7 +37,7 @@ Coroutine\run(function () {
     var_dump(Coroutine::join([Coroutine::getCid()]));
 });
 Coroutine::set(['max_coroutine' => 100000]);
-var_dump(Coroutine::cancel(1, true));
+var_dump(Coroutine::cancel(1, true)); // no such coroutine any more
 ?>
 --EXPECTF--
 sleep: Swoole\Error: API must be called in the coroutine
@@ -86,6 +86,4 @@ bool(false)
 
 Warning: Swoole\Coroutine::join(): can not join self in %s on line %d
 bool(false)
-
-Warning: Swoole\Coroutine::cancel(): cancel() with $throw_exception is not supported yet in %s on line %d
 bool(false)

@@ -75,6 +75,12 @@ public:
     size_t producer_count() const { return producers_.size(); }
     size_t consumer_count() const { return consumers_.size(); }
     ChannelError error() const { return error_; }
+    // Calls `f` on each queued value, oldest first (the PHP binding reports them to PHP's
+    // cycle collector).
+    template <class F>
+    void for_each_value(F &&f) {
+        for (T &v : data_) f(v);
+    }
     void clear_error() { error_ = ChannelError::kOk; }
 
 private:

@@ -179,6 +179,10 @@ int Reactor::run_once(int timeout_ms) {
         ~Exit() { flag = false; }
     } exit{in_loop_};
 
+    if (cycle_before_) {
+        Callback fn = cycle_before_;  // a copy: it may replace itself
+        fn();
+    }
     int n = epoll_wait(epoll_fd_.get(), events_.data(), int(events_.size()), wait_timeout(timeout_ms));
     if (n < 0) {
         if (errno != EINTR) return -errno;
@@ -187,6 +191,10 @@ int Reactor::run_once(int timeout_ms) {
     dispatch(n);
     timers_.run_due(now_ms());
     run_deferred();
+    if (cycle_after_) {
+        Callback fn = cycle_after_;
+        fn();
+    }
     return n;
 }
 

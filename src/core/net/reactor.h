@@ -109,6 +109,13 @@ public:
     // (Swoole's $server->defer). What a deferred callback defers runs one iteration later.
     void defer(Callback fn);
     size_t deferred_count() const { return deferred_.size(); }
+    // Swoole's Event::cycle(): `before` runs at the start of each run_once() (before the
+    // wait), `after` at its end (after the deferred callbacks). Empty: none. They keep no
+    // loop alive, and either may replace them while it runs.
+    void set_cycle_callbacks(Callback before, Callback after) {
+        cycle_before_ = std::move(before);
+        cycle_after_ = std::move(after);
+    }
 
     // ---- timers (milliseconds on the loop clock; never fire early)
     TimerId after(uint64_t ms, TimerCallback fn);
@@ -170,6 +177,8 @@ private:
     sigset_t blocked_by_us_;  // to unblock on destruction
     std::vector<std::pair<int, SignalCallback>> signal_fns_;
     Callback wake_fn_;
+    Callback cycle_before_;
+    Callback cycle_after_;
 };
 
 }  // namespace wsserver

@@ -403,6 +403,24 @@ TEST(Reactor, DeferFromDeferRunsNextIterationWithoutBlocking) {
     EXPECT_EQ(log, (std::vector<int>{1, 2, 3}));
 }
 
+TEST(Reactor, CycleCallbacksRunAroundEachIterationAndMayReplaceThemselves) {
+    auto r = make_reactor();
+    ASSERT_TRUE(r);
+    std::vector<std::string> log;
+    r->defer([&] { log.push_back("defer"); });
+    r->set_cycle_callbacks([&] { log.push_back("before"); },
+                           [&] {
+                               log.push_back("after");
+                               if (log.size() > 4) r->set_cycle_callbacks(nullptr, nullptr);  // from inside
+                           });
+    // The before callback may defer: the wait that follows must not block.
+    r->run_once(0);
+    EXPECT_EQ(log, (std::vector<std::string>{"before", "defer", "after"}));
+    r->run_once(0);
+    r->run_once(0);
+    EXPECT_EQ(log, (std::vector<std::string>{"before", "defer", "after", "before", "after"}));
+}
+
 TEST(Reactor, DeferredRunsAfterTimersOfTheSameIteration) {
     auto r = make_reactor();
     ASSERT_TRUE(r);
