@@ -86,8 +86,26 @@ PhpChannel *channel_of(zval *self) {
     return o->channel.get();
 }
 
+// The slot of the declared errCode property (found in MINIT): every push() and pop() sets
+// it, and a write by name (a hash lookup through the write_property handler) was a
+// quarter of a channel round trip.
+uint32_t err_code_offset = 0;
+
 void set_err_code(zval *self, ws::ChannelError err) {
-    zend_update_property_long(Z_OBJCE_P(self), Z_OBJ_P(self), ZEND_STRL("errCode"), zend_long(int(err)));
+    const zend_long code = zend_long(int(err));
+    if (err_code_offset == 0) {
+        zend_update_property_long(Z_OBJCE_P(self), Z_OBJ_P(self), ZEND_STRL("errCode"), code);
+        return;
+    }
+    zval *slot = OBJ_PROP(Z_OBJ_P(self), err_code_offset);
+    if (Z_TYPE_P(slot) == IS_LONG) {
+        Z_LVAL_P(slot) = code;
+        return;
+    }
+    zval old;
+    ZVAL_COPY_VALUE(&old, slot);
+    ZVAL_LONG(slot, code);
+    zval_ptr_dtor(&old);
 }
 
 // ---------------------------------------------------------------------------------
@@ -300,6 +318,8 @@ void wsserver_init_channel_class(zend_class_entry *ce) {
     channel_handlers.free_obj = channel_free;
     channel_handlers.get_gc = channel_get_gc;
     channel_handlers.clone_obj = nullptr;
+    auto *info = static_cast<zend_property_info *>(zend_hash_str_find_ptr(&ce->properties_info, ZEND_STRL("errCode")));
+    if (info && !(info->flags & ZEND_ACC_STATIC)) err_code_offset = info->offset;
 }
 
 void wsserver_init_wait_group_class(zend_class_entry *ce) {
