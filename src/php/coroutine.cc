@@ -7,6 +7,7 @@
 #include "zend_exceptions.h"
 #include "ext/spl/spl_array.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <unordered_map>
@@ -210,9 +211,9 @@ ZEND_METHOD(Swoole_Coroutine, set) {
             zend_long n = zval_get_long(value);
             wsserver_scheduler().set_max_coroutines(n > 0 ? size_t(n) : 100000);
         } else if (zend_string_equals_literal(key, "stack_size") || zend_string_equals_literal(key, "c_stack_size")) {
-            zend_long n = zval_get_long(value);
-            // PHP's fibers need at least a page or two; below that the default applies.
-            wsserver_coroutine_set_stack_size(n >= 65536 ? size_t(n) : 0);
+            // As Swoole: clamped to 64 KiB .. 16 MiB, rounded up to 4 KiB.
+            const zend_long n = std::clamp<zend_long>(zval_get_long(value), 64 * 1024, 16 * 1024 * 1024);
+            wsserver_coroutine_set_stack_size((size_t(n) + 4095) & ~size_t(4095));
         }
         if (Z_ISUNDEF(g_options)) array_init(&g_options);
         Z_TRY_ADDREF_P(value);

@@ -17,6 +17,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
 
 namespace ws = wsserver;
 
@@ -206,7 +207,17 @@ public:
             auto runner = std::make_unique<Runner>();
             runner->stack_size = size;
             if (!zend_fiber_init_context(&runner->fiber, &coroutine_context_kind, runner_entry, size)) {
-                return nullptr;  // PHP threw "Fiber stack allocate failed" or similar
+                // PHP threw "Fiber stack allocate failed" or similar (out of memory, or of
+                // memory mappings: vm.max_map_count): Swoole's create() warns and returns
+                // false instead, which callers report with this message.
+                if (EG(exception)) {
+                    zend_object *ex = EG(exception);
+                    zval rv;
+                    zval *m = zend_read_property_ex(ex->ce, ex, ZSTR_KNOWN(ZEND_STR_MESSAGE), true, &rv);
+                    last_error_ = (m && Z_TYPE_P(m) == IS_STRING) ? std::string(Z_STRVAL_P(m), Z_STRLEN_P(m)) : "";
+                    zend_clear_exception();
+                }
+                return nullptr;
             }
             runner->initialized = true;
             ctx->runner = std::move(runner);
@@ -251,6 +262,8 @@ public:
     }
 
     void set_pending_bailout() { pending_bailout_ = true; }
+    // Why the last create() failed ("" if it did not say).
+    const std::string &last_error() const { return last_error_; }
     RunnerPool &pool() { return pool_; }
 
     ~PhpContextBackend() {
@@ -280,6 +293,7 @@ private:
     size_t stack_size_ = 0;  // 0: PHP's fiber.stack_size
     bool pending_bailout_ = false;
     bool unwinding_ = false;  // wsserver_coroutine_unwind_all() is running
+    std::string last_error_;
     RunnerPool pool_;
     zend_ini_entry *error_reporting_entry_ = nullptr;
     zend_string *error_reporting_text_ = nullptr;  // the value parsed into error_reporting_value_
@@ -419,11 +433,20 @@ zend_long wsserver_coroutine_start(std::shared_ptr<PhpCallable> callable) {
         if (err == ws::Scheduler::CreateError::kTooMany) {
             php_error_docref(nullptr, E_WARNING, "exceed max number of coroutine %zu", s.count());
         } else if (!EG(exception)) {
-            php_error_docref(nullptr, E_WARNING, "create coroutine failed");
+            wsserver_coroutine_create_failed();
         }
         return -1;
     }
     return id;
+}
+
+void wsserver_coroutine_create_failed() {
+    const std::string &why = g_runtime ? g_runtime->backend.last_error() : std::string();
+    if (why.empty()) {
+        php_error_docref(nullptr, E_WARNING, "create coroutine failed");
+    } else {
+        php_error_docref(nullptr, E_WARNING, "create coroutine failed: %s", why.c_str());
+    }
 }
 
 ws::Coroutine *wsserver_current_coroutine_or_throw() {

@@ -56,6 +56,10 @@ bool wsserver_coroutine_in_server();
 // rounds, and what is still suspended then is dropped without unwinding.
 void wsserver_coroutine_unwind_all();
 
+// The warning for a coroutine the scheduler could not create (no C stack: out of memory or
+// of memory mappings), with PHP's reason.
+void wsserver_coroutine_create_failed();
+
 // Starts a coroutine running `callable` (Swoole's go()); its id, or -1 after a warning.
 zend_long wsserver_coroutine_start(std::shared_ptr<PhpCallable> callable);
 

@@ -124,7 +124,7 @@ void wsserver_dispatch(ServerObject *o, const Callback &cb, uint32_t argc, zval 
     if (err == ws::Scheduler::CreateError::kTooMany) {
         php_error_docref(nullptr, E_WARNING, "exceed max number of coroutine %zu", scheduler.count());
     } else if (err != ws::Scheduler::CreateError::kNone && !EG(exception)) {
-        php_error_docref(nullptr, E_WARNING, "create coroutine failed");
+        wsserver_coroutine_create_failed();  // the event is dropped, the worker goes on
     }
 }
 
