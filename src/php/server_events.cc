@@ -1,5 +1,6 @@
 // The engine's events (wsserver::ServerEvents) as PHP callback calls: ServerEventsImpl,
-// wsserver_call() and, around every event that runs PHP in a worker, DispatchScope (the
+// wsserver_dispatch() (each callback in its own coroutine with enable_coroutine, else
+// wsserver_call()) and, around every event that runs PHP in a worker, DispatchScope (the
 // worker's BUSY/IDLE state and its max_request count).
 #include "php/classes.h"
 #include "php/coroutine_runtime.h"
@@ -42,8 +43,8 @@ bool invoke(const Callback &cb, uint32_t argc, zval *argv, zval *result) {
 // An event callback, its arguments and what to do with its result, owned for as long as
 // its coroutine runs. The arguments are kept inline (events pass at most four): one
 // allocation per event (timers with more extra arguments take a second), and the
-// coroutine's body captures only this (a std::function
-// keeps that small capture without allocating).
+// coroutine's body captures only this (a std::function keeps that small capture without
+// allocating).
 class PendingCall {
 public:
     static constexpr uint32_t kMaxArgs = 5;
